@@ -1,0 +1,41 @@
+# GNU make. Needs only python3 on PATH; everything else goes into .venv/.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP_VENV := $(VENV)/.stamp-venv
+STAMP_INSTALL := $(VENV)/.stamp-install
+
+.PHONY: venv install run test fmt bench clean
+
+venv: $(STAMP_VENV)
+
+$(STAMP_VENV):
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	touch $@
+
+install: $(STAMP_INSTALL)
+
+$(STAMP_INSTALL): $(STAMP_VENV) pyproject.toml
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $@
+
+run: install
+	$(BIN)/citygraph build
+	$(BIN)/citygraph stats
+	$(BIN)/citygraph query active-partners --param date=2019-06-01
+	$(BIN)/citygraph query active-partners --param date=2024-06-01
+
+test: install
+	$(BIN)/pytest -q
+
+fmt: install
+	$(BIN)/citygraph fmt data/
+
+bench: install
+	@if [ -f bench/engines.py ]; then $(BIN)/python bench/engines.py; \
+	else echo "bench/engines.py is not there yet: nothing to run"; fi
+
+clean:
+	rm -rf $(VENV) .citygraph .pytest_cache

@@ -1,0 +1,503 @@
+"""CityGraph: the one service object: loads the layers, builds the store, answers questions.
+
+Created once (``CityGraph.build`` or ``CityGraph.open``) and handed to the CLI and, later, the
+web app; nothing re-reads the data files behind its back.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+import sys
+from collections import defaultdict
+from collections.abc import Callable, Mapping
+from datetime import datetime, timezone
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from citygraph import __version__, store as stores
+from citygraph.config import Settings
+from citygraph.derive import derive
+from citygraph.errors import (
+    AmbiguousNameError,
+    CityGraphError,
+    DataFileError,
+    NotFoundError,
+    QueryError,
+)
+from citygraph.namespaces import (
+    CG, CURATED_GRAPH, DCTERMS, DERIVED_GRAPH, GEO, GRAPHS, ID, ONTOLOGY_GRAPH, ORG, OWL,
+    PREFIXES, RDF, RDFS, SKOS, VOCAB, compact, expand,
+)
+from citygraph.queries import term_from_string
+from citygraph.results import QueryResult
+
+Notify = Callable[[str], None]
+LANG_FALLBACK = ("en", "fi", "sv")
+
+_LOCATION = re.compile(r"^Parser error (?:at|between) [^:]*:\s*")
+_SUBJECT_LINE = re.compile(r"^(<[^>\s]*>|[A-Za-z][\w.-]*:[^\s;,]*|:[^\s;,]*)")
+_PREFIX_LINE = re.compile(r"^\s*(?:@prefix|PREFIX)\s+([\w.-]*):\s*<([^>]*)>", re.IGNORECASE)
+
+
+def _stderr(message: str) -> None:
+    print(message, file=sys.stderr)
+
+
+def source_map(path: Path, relpath: str) -> dict[str, dict]:
+    """Subject IRI -> ``{"file", "line"}`` where its block starts (column 0, canonical files)."""
+    prefixes: dict[str, str] = {}
+    found: dict[str, dict] = {}
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        prefix = _PREFIX_LINE.match(line)
+        if prefix:
+            prefixes[prefix.group(1)] = prefix.group(2)
+            continue
+        if not line or line[0] in " \t#.[])@" or line.upper().startswith(("BASE", "PREFIX")):
+            continue
+        match = _SUBJECT_LINE.match(line)
+        if not match:
+            continue
+        token = match.group(1)
+        if token.startswith("<"):
+            iri = token[1:-1]
+        else:
+            name, _, local = token.partition(":")
+            if name not in prefixes:
+                continue
+            iri = prefixes[name] + local
+        found.setdefault(iri, {"file": relpath, "line": number})
+    return found
+
+
+def _parse(path: Path, relpath: str, graph: str) -> list[ox.Quad]:
+    graph_name = ox.NamedNode(graph)
+    try:
+        return [
+            ox.Quad(t.subject, t.predicate, t.object, graph_name)
+            for t in ox.parse(path=str(path), format=ox.RdfFormat.TURTLE, without_named_graphs=True)
+        ]
+    except SyntaxError as exc:
+        message = _LOCATION.sub("", str(exc.msg or exc))
+        raise DataFileError(relpath, exc.lineno, exc.offset,
+                            f"{message} (fix the Turtle syntax here)") from exc
+    except OSError as exc:
+        raise DataFileError(relpath, None, None, f"cannot read: {exc}") from exc
+
+
+def _sparql_term(term: ox.NamedNode | ox.Literal | ox.BlankNode) -> str:
+    return str(term)
+
+
+def _inject_values(sparql: str, bindings: Mapping[str, object]) -> str:
+    """Put ``VALUES ?name { term }`` first in the outermost group of ``sparql``.
+
+    Used for parameters that a SELECT does not project: pyoxigraph substitutes only projected
+    variables (oxigraph issue #1837); joining a one-row VALUES at the top of the WHERE clause
+    has the same effect for the top-level patterns and filters.
+    """
+    i, n = 0, len(sparql)
+    while i < n:
+        c = sparql[i]
+        if c == "#":
+            end = sparql.find("\n", i)
+            i = n if end < 0 else end
+        elif c in "\"'":
+            quote = c * 3 if sparql.startswith(c * 3, i) else c
+            i += len(quote)
+            while i < n and not sparql.startswith(quote, i):
+                i += 2 if sparql[i] == "\\" else 1
+            i += len(quote)
+        elif c == "<":
+            match = re.match(r'<[^<>"{}|^`\\\x00-\x20]*>', sparql[i:])
+            i += len(match.group(0)) if match else 1
+        elif c == "{":
+            values = " ".join(f"VALUES ?{name} {{ {_sparql_term(term)} }}"
+                              for name, term in bindings.items())
+            return sparql[: i + 1] + " " + values + " " + sparql[i + 1 :]
+        else:
+            i += 1
+    return sparql
+
+
+class CityGraph:
+    """The loaded graph and its store. Use :meth:`build` or :meth:`open`, not the constructor."""
+
+    def __init__(self, store: ox.Store, settings: Settings, manifest: dict,
+                 location: Path | None = None) -> None:
+        self.store = store
+        self.settings = settings
+        self.manifest = manifest
+        self.location = location
+        self._labels: dict[str, dict[str, str]] | None = None
+        self._names: tuple[dict[str, set[str]], dict[str, set[str]]] | None = None
+
+    # ------------------------------------------------------------------ building / opening
+    @classmethod
+    def build(cls, settings: Settings, memory: bool = False,
+              notify: Notify | None = _stderr, progress: Notify | None = None) -> CityGraph:
+        """Parse the ontology and ``data/*.ttl``, derive, and (unless ``memory``) publish on disk.
+
+        A failing build raises (``DataFileError`` for bad data) and leaves ``current`` as it was.
+        """
+        step = progress or (lambda _message: None)
+        fp = stores.fingerprint(settings)
+        files = stores.data_files(settings)
+        if not files and notify:
+            notify(f"note: {settings.relative(settings.data_dir)}/ has no *.ttl files; "
+                   "building from the ontology alone")
+        step("parsing the ontology")
+        quads = _parse(settings.ontology, settings.relative(settings.ontology), ONTOLOGY_GRAPH)
+        smap: dict[str, dict] = {}
+        for path in files:
+            rel = settings.relative(path)
+            step(f"parsing {rel}")
+            quads += _parse(path, rel, CURATED_GRAPH)
+            for iri, where in source_map(path, rel).items():
+                smap.setdefault(iri, where)
+
+        def locate(term: object) -> tuple[str, int | None]:
+            where = smap.get(getattr(term, "value", ""), None) if isinstance(term, ox.NamedNode) else None
+            return (where["file"], where["line"]) if where else (settings.relative(settings.data_dir), None)
+
+        build = None if memory else stores.new_build(settings, fp)
+        store = stores.memory_store() if build is None else build.store
+        try:
+            step("loading into the store")
+            store.extend(quads)
+            step("deriving")
+            derive(store, locate)
+            counts = {name: sum(1 for _ in store.quads_for_pattern(None, None, None, ox.NamedNode(iri)))
+                      for name, iri in GRAPHS.items()}
+            manifest = {
+                "fingerprint": fp,
+                "built": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+                "citygraph_version": __version__,
+                "triples": counts,
+                "files": [settings.relative(settings.ontology)] + [settings.relative(p) for p in files],
+                "source_map": smap,
+            }
+            if build is None:
+                return cls(store, settings, manifest)
+            step("publishing")
+            del store
+            path = stores.publish(settings, build, manifest)
+        except BaseException:
+            if build is not None:
+                stores.discard(build)
+            raise
+        return cls(stores.open_read_only(path), settings, manifest, path)
+
+    @classmethod
+    def open(cls, settings: Settings, notify: Notify | None = _stderr,
+             progress: Notify | None = None) -> CityGraph:
+        """Open the current on-disk build read-only; rebuild first when files changed."""
+        current = stores.current_build(settings)
+        if current is None:
+            if notify:
+                notify(f"no store in {settings.store_dir} yet; building it")
+            return cls.build(settings, notify=notify, progress=progress)
+        manifest = stores.read_manifest(current)
+        if manifest.get("fingerprint") != stores.fingerprint(settings):
+            if notify:
+                notify("ontology, data or rules changed since the last build; rebuilding")
+            return cls.build(settings, notify=notify, progress=progress)
+        return cls(stores.open_read_only(current), settings, manifest, current)
+
+    # ------------------------------------------------------------------ querying
+    def query(self, sparql: str, params: Mapping[str, object] | None = None) -> QueryResult:
+        """Run SPARQL over the union of all graphs, with the project prefixes predeclared.
+
+        ``params`` maps variable names to pyoxigraph terms, or strings guessed by
+        :func:`citygraph.queries.term_from_string` (IRI, prefixed name, date, integer, string).
+        """
+        subs = {name: value if isinstance(value, ox.NamedNode | ox.Literal | ox.BlankNode)
+                else term_from_string(str(value)) for name, value in (params or {}).items()}
+        try:
+            try:
+                result = self._run(sparql, subs)
+            except RuntimeError as exc:
+                if "projection" not in str(exc):
+                    raise
+                result = self._run(_inject_values(sparql, subs), {})
+            return result
+        except SyntaxError as exc:
+            raise QueryError(f"invalid SPARQL: {exc}") from exc
+        except (RuntimeError, ValueError) as exc:
+            raise QueryError(f"query failed: {exc}") from exc
+
+    def _run(self, sparql: str, subs: Mapping[str, object]) -> QueryResult:
+        result = self.store.query(
+            sparql, prefixes=PREFIXES, use_default_graph_as_union=True,
+            substitutions={ox.Variable(k): v for k, v in subs.items()} or None,
+        )
+        return QueryResult.from_pyoxigraph(result)  # materialise inside the caller's try
+
+    def _select(self, sparql: str, **params: object) -> list[dict[str, object]]:
+        result = self.query(sparql, params)
+        return [dict(zip(result.variables, row)) for row in result.rows]
+
+    # ------------------------------------------------------------------ names and labels
+    def _label_index(self) -> dict[str, dict[str, str]]:
+        if self._labels is None:
+            index: dict[str, dict[str, str]] = defaultdict(dict)
+            rows = self._select(
+                "SELECT ?s ?label ?rank WHERE { { ?s skos:prefLabel ?label BIND(0 AS ?rank) }"
+                " UNION { ?s rdfs:label ?label BIND(1 AS ?rank) } FILTER(isIRI(?s)) }"
+                " ORDER BY ?rank ?s ?label")
+            for row in rows:
+                label = row["label"]
+                index[row["s"].value].setdefault(label.language or "", label.value)
+            self._labels = dict(index)
+        return self._labels
+
+    def label(self, iri: str, lang: str = "en") -> str:
+        """The label in ``lang``, else en, fi, sv, any language, else the IRI's last segment."""
+        labels = self._label_index().get(iri, {})
+        for candidate in (lang, *LANG_FALLBACK):
+            if candidate in labels:
+                return labels[candidate]
+        if labels:
+            return next(iter(labels.values()))
+        return re.split(r"[/#]", iri.rstrip("/"))[-1]
+
+    def _name_index(self) -> tuple[dict[str, set[str]], dict[str, set[str]]]:
+        if self._names is None:
+            by_label: dict[str, set[str]] = defaultdict(set)
+            by_slug: dict[str, set[str]] = defaultdict(set)
+            for row in self._select(
+                "SELECT DISTINCT ?s ?label WHERE { ?s skos:prefLabel|skos:altLabel ?label FILTER(isIRI(?s)) }"
+            ):
+                by_label[row["label"].value.casefold()].add(row["s"].value)
+            for row in self._select(
+                f"SELECT DISTINCT ?s WHERE {{ ?s ?p ?o FILTER(isIRI(?s) && "
+                f"(STRSTARTS(STR(?s), \"{ID}\") || STRSTARTS(STR(?s), \"{VOCAB}\"))) }}"
+            ):
+                iri = row["s"].value
+                by_slug[iri.rstrip("/").rsplit("/", 1)[-1].casefold()].add(iri)
+            self._names = (dict(by_label), dict(by_slug))
+        return self._names
+
+    def _exists(self, iri: str) -> bool:
+        return bool(self.query("ASK { { ?x ?p ?o } UNION { ?s ?p ?x } }", {"x": ox.NamedNode(iri)}).boolean)
+
+    def resolve(self, name_or_iri: str) -> str:
+        """Full IRI, prefixed name (``city:helsinki``), slug (``helsinki``) or any label
+        (``Helsingfors``, case-insensitive) -> the entity's IRI."""
+        name = name_or_iri.strip()
+        if name.startswith("<") and name.endswith(">"):
+            name = name[1:-1]
+        iri = name if re.match(r"^[a-z][a-z0-9+.-]*://", name) else expand(name)
+        if iri is not None:
+            if self._exists(iri):
+                return iri
+            raise NotFoundError(f"{name_or_iri!r} is not in the graph", self._close(name))
+        by_label, by_slug = self._name_index()
+        key = name.casefold()
+        for index in (by_slug, by_label):
+            found = index.get(key, set())
+            if len(found) == 1:
+                return next(iter(found))
+            if len(found) > 1:
+                # prefer entities over vocabulary terms when both match
+                entities = {i for i in found if i.startswith(ID)}
+                if len(entities) == 1:
+                    return next(iter(entities))
+                raise AmbiguousNameError(name_or_iri, sorted(compact(i) for i in found))
+        raise NotFoundError(f"no entity named {name_or_iri!r}", self._close(name))
+
+    def _close(self, name: str) -> list[str]:
+        by_label, by_slug = self._name_index()
+        pool: dict[str, str] = {}
+        for index in (by_label, by_slug):
+            for key, iris in index.items():
+                for iri in iris:
+                    pool.setdefault(key, compact(iri))
+        keys = difflib.get_close_matches(name.casefold().split(":")[-1], list(pool), n=5, cutoff=0.6)
+        return list(dict.fromkeys(pool[k] for k in keys))
+
+    # ------------------------------------------------------------------ describing
+    def _props(self, node: ox.NamedNode | ox.BlankNode) -> dict[str, list]:
+        props: dict[str, list] = defaultdict(list)
+        for row in self._select("SELECT ?node ?p ?o WHERE { ?node ?p ?o }", node=node):
+            if row["o"] not in props[row["p"].value]:
+                props[row["p"].value].append(row["o"])
+        return props
+
+    def _ref(self, term: object, lang: str) -> dict | str:
+        if isinstance(term, ox.NamedNode):
+            return {"iri": term.value, "name": compact(term.value), "label": self.label(term.value, lang)}
+        if isinstance(term, ox.Literal):
+            return term.value
+        return str(term)
+
+    def _pick(self, literals: list, lang: str) -> dict | None:
+        literals = [t for t in literals if isinstance(t, ox.Literal)]
+        if not literals:
+            return None
+        for candidate in (lang, *LANG_FALLBACK, None):
+            for lit in literals:
+                if candidate is None or lit.language == candidate:
+                    return {"text": lit.value, "lang": lit.language}
+        return None
+
+    def _dated(self, props: dict, prop: str, precision_prop: str | None = None) -> dict | None:
+        values = props.get(CG + prop)
+        if not values:
+            return None
+        lit = values[0]
+        out = {"value": lit.value, "datatype": compact(lit.datatype.value)}
+        if precision_prop and props.get(CG + precision_prop):
+            out["precision"] = compact(props[CG + precision_prop][0].value)
+        return out
+
+    def _attestation(self, node: object, lang: str) -> dict:
+        props = self._props(node)
+        out: dict = {"quote": None, "quote_lang": None, "source": None}
+        quotes = props.get(CG + "quote", [])
+        if quotes:
+            out["quote"], out["quote_lang"] = quotes[0].value, quotes[0].language
+        for src in props.get(CG + "source", []):
+            sprops = self._props(src)
+            title = self._pick(sprops.get(DCTERMS + "title", []), lang)
+            stated = None
+            if sprops.get(DCTERMS + "issued"):
+                stated = sprops[DCTERMS + "issued"][0].value
+            else:
+                lo = sprops.get(CG + "issuedNotBefore", [None])[0]
+                hi = sprops.get(CG + "issuedNotAfter", [None])[0]
+                if lo is not None or hi is not None:
+                    stated = f"{lo.value if lo else '…'} – {hi.value if hi else '…'} (undated)"
+            out["source"] = {**self._ref(src, lang), "title": title["text"] if title else None,
+                             "date": stated}
+        out["described_as"] = [self._ref(t, lang) for t in props.get(CG + "describedAs", [])]
+        out["focus_areas"] = [self._ref(t, lang) for t in props.get(CG + "focusArea", [])]
+        refers = props.get(CG + "refersTo")
+        out["refers_to"] = refers[0].value if refers else None
+        on = props.get(CG + "attestedOn")
+        out["attested_on"] = on[0].value if on else None
+        return out
+
+    def _relationship(self, rel: ox.NamedNode | ox.BlankNode, entity: str, lang: str) -> dict:
+        props = self._props(rel)
+        parties = []
+        for role in ("party", "member", "organization", "host", "hosted", "operator", "office",
+                     "owner", "owned"):
+            ns = ORG if role in ("member", "organization") else CG
+            for term in props.get(ns + role, []):
+                if isinstance(term, ox.NamedNode):
+                    parties.append({**self._ref(term, lang), "as": role,
+                                    "self": term.value == entity})
+        kinds = props.get(CG + "relationshipKind", [])
+        status = props.get(CG + "status", [])
+        single = {p: (props[CG + p][0].value if props.get(CG + p) else None)
+                  for p in ("activeFrom", "activeUntil", "lastAttested")}
+        attestations = sorted(
+            (self._attestation(a, lang) for a in props.get(CG + "attestation", [])),
+            key=lambda a: a["attested_on"] or "")
+        return {
+            **(self._ref(rel, lang) if isinstance(rel, ox.NamedNode) else {"iri": str(rel)}),
+            "kind": self._ref(kinds[0], lang) if kinds else None,
+            "types": [compact(t.value) for t in props.get(RDF + "type", [])],
+            "parties": parties,
+            "others": [p for p in parties if not p["self"]],
+            "roles": [self._ref(t, lang) for t in props.get(ORG + "role", [])],
+            "partnership_kinds": [self._ref(t, lang) for t in props.get(CG + "partnershipKind", [])],
+            "topic": self._pick(props.get(CG + "topic", []), lang),
+            "dates": {k: v for k, v in {
+                "start": self._dated(props, "startDate", "startPrecision"),
+                "end": self._dated(props, "endDate", "endPrecision"),
+                "start_not_before": self._dated(props, "startNotBefore"),
+                "start_not_after": self._dated(props, "startNotAfter"),
+                "end_not_before": self._dated(props, "endNotBefore"),
+                "end_not_after": self._dated(props, "endNotAfter"),
+                "signed": self._dated(props, "signed"),
+            }.items() if v},
+            "status": self._ref(status[0], lang) if status else None,
+            "status_reason": self._pick(props.get(CG + "statusReason", []), lang),
+            "active_from": single["activeFrom"],
+            "active_until": single["activeUntil"],
+            "last_attested": single["lastAttested"],
+            "focus_areas": [self._ref(t, lang) for t in props.get(CG + "focusArea", [])],
+            "attestations": attestations,
+        }
+
+    def describe(self, iri: str, lang: str = "en") -> dict:
+        """Everything known about one entity, as plain data (see the CLI's ``describe``)."""
+        node = ox.NamedNode(iri)
+        props = self._props(node)
+        if not props and not self._exists(iri):
+            raise NotFoundError(f"{compact(iri)} is not in the graph")
+        labels: dict[str, list[str]] = defaultdict(list)
+        for prop in (SKOS + "prefLabel", SKOS + "altLabel"):
+            for lit in props.get(prop, []):
+                labels[lit.language or ""].append(lit.value)
+        ids: dict = {}
+        if props.get(CG + "wikidataId"):
+            ids["wikidata"] = props[CG + "wikidataId"][0].value
+        if props.get(CG + "geonamesId"):
+            ids["geonames"] = props[CG + "geonamesId"][0].value
+        if props.get(GEO + "lat") and props.get(GEO + "long"):
+            ids["coordinates"] = {"lat": float(props[GEO + "lat"][0].value),
+                                  "long": float(props[GEO + "long"][0].value)}
+        if props.get(CG + "country"):
+            ids["country"] = self._ref(props[CG + "country"][0], lang)
+        if props.get(OWL + "sameAs"):
+            ids["same_as"] = [t.value for t in props[OWL + "sameAs"]]
+        grouped: dict[str, list[dict]] = defaultdict(list)
+        for row in self._select("SELECT ?rel ?x WHERE { ?rel cg:involves ?x }", x=node):
+            rel = self._relationship(row["rel"], iri, lang)
+            grouped[rel["kind"]["label"] if rel["kind"] else "relationship"].append(rel)
+        for rels in grouped.values():
+            rels.sort(key=lambda r: (r["active_from"] or "9999", r.get("name", "")))
+        policies = []
+        for row in self._select("SELECT ?policy ?x WHERE { ?policy cg:policyOf ?x }", x=node):
+            pprops = self._props(row["policy"])
+            policies.append({
+                **self._ref(row["policy"], lang),
+                "concerns": [self._ref(t, lang) for t in pprops.get(CG + "concerns", [])],
+                "text": self._pick(pprops.get(SKOS + "definition", []) + pprops.get(DCTERMS + "description", [])
+                                   + pprops.get(RDFS + "comment", []), lang),
+                "attestations": [self._attestation(a, lang) for a in pprops.get(CG + "attestation", [])],
+            })
+        return {
+            "iri": iri,
+            "name": compact(iri),
+            "label": self.label(iri, lang),
+            "labels": dict(labels),
+            "types": [self._ref(t, lang) for t in props.get(RDF + "type", [])],
+            "identifiers": ids,
+            "defined_in": self.manifest.get("source_map", {}).get(iri),
+            "relationships": dict(grouped),
+            "policies": policies,
+            "attestations": [self._attestation(a, lang) for a in props.get(CG + "attestation", [])],
+        }
+
+    # ------------------------------------------------------------------ statistics
+    def stats(self) -> dict:
+        """Counts per class (union), per named graph, and per source document."""
+        classes = {compact(r["class"].value): int(r["n"].value) for r in self._select(
+            "SELECT ?class (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s a ?class FILTER(isIRI(?class)) }"
+            " GROUP BY ?class ORDER BY DESC(?n) ?class")}
+        graphs = {compact(r["g"].value): int(r["n"].value) for r in self._select(
+            "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g ORDER BY ?g")}
+        sources = [{
+            "iri": r["source"].value,
+            "name": compact(r["source"].value),
+            "title": r["title"].value if r["title"] else None,
+            "attestations": int(r["atts"].value),
+            "relationships": int(r["rels"].value),
+        } for r in self._select(
+            "SELECT ?source (SAMPLE(?t) AS ?title) (COUNT(DISTINCT ?att) AS ?atts)"
+            " (COUNT(DISTINCT ?rel) AS ?rels) WHERE {"
+            "  ?source a cg:SourceDocument ."
+            "  OPTIONAL { ?source dcterms:title ?t }"
+            "  OPTIONAL { ?att cg:source ?source . ?subject cg:attestation ?att ."
+            "    OPTIONAL { ?subject a/rdfs:subClassOf* cg:Relationship BIND(?subject AS ?rel) } }"
+            "} GROUP BY ?source ORDER BY ?source")]
+        return {"classes": classes, "graphs": graphs, "sources": sources,
+                "triples": sum(graphs.values())}
+
+
+__all__ = ["CityGraph", "CityGraphError", "source_map", "DERIVED_GRAPH"]
