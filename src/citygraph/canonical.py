@@ -11,6 +11,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 import rdflib
+from rdflib.compare import to_canonical_graph
 
 from citygraph.errors import DataFileError
 from citygraph.namespaces import PREFIXES
@@ -33,7 +34,12 @@ def canonical_text(text: str, path: str = "<string>") -> str:
     except Exception as exc:  # rdflib raises several types; report them the same way
         line = getattr(exc, "lines", None) or getattr(exc, "lineno", None)
         raise DataFileError(path, line if isinstance(line, int) else None, None, f"{exc}") from exc
-    return graph.serialize(format="longturtle")
+    # Blank nodes get fresh random ids on every parse and longturtle orders by them, so relabel
+    # them from their content first (RDF graph canonicalisation): the same graph, the same text.
+    stable = _graph()
+    for triple in to_canonical_graph(graph):
+        stable.add(triple)
+    return stable.serialize(format="longturtle")
 
 
 def canonical_turtle(path: str | Path) -> str:

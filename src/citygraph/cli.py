@@ -66,7 +66,7 @@ class Lang(str, Enum):
 
 
 def _err() -> Console:
-    return Console(stderr=True)
+    return Console(stderr=True, soft_wrap=True)
 
 
 def _out() -> Console:
@@ -144,7 +144,15 @@ def _parse_params(values: list[str]) -> dict[str, str]:
     return params
 
 
-_SPARQL_START = re.compile(r"^\s*(?:#.*\n\s*)*(PREFIX|BASE|SELECT|ASK|CONSTRUCT|DESCRIBE)\b", re.IGNORECASE)
+_SPARQL_START = re.compile(
+    r"^\s*(?:#.*\n\s*)*(PREFIX|BASE|SELECT|ASK|CONSTRUCT|DESCRIBE)(?:\s|\{|\*|$)", re.IGNORECASE)
+
+
+def _is_file(text: str) -> bool:
+    try:
+        return "\n" not in text and Path(text).is_file()
+    except (OSError, ValueError):
+        return False
 
 
 @app.command()
@@ -163,10 +171,7 @@ def query(
         graph = _open(settings)
         target = named[query_or_file]
         sparql, bound = target.sparql, target.bind(raw, resolve=graph.resolve)
-    elif _SPARQL_START.match(query_or_file) or "{" in query_or_file:
-        graph = _open(settings)
-        sparql, bound = query_or_file, {k: term_from_string(v) for k, v in raw.items()}
-    elif Path(query_or_file).is_file():
+    elif _is_file(query_or_file):
         graph = _open(settings)
         sparql = Path(query_or_file).read_text(encoding="utf-8")
         _title, _description, declared = parse_header(sparql, query_or_file)
@@ -177,6 +182,9 @@ def query(
                                params=declared).bind(raw, resolve=graph.resolve)
         else:
             bound = {k: term_from_string(v) for k, v in raw.items()}
+    elif _SPARQL_START.match(query_or_file) or "{" in query_or_file:
+        graph = _open(settings)
+        sparql, bound = query_or_file, {k: term_from_string(v) for k, v in raw.items()}
     else:
         import difflib
 
