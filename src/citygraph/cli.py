@@ -70,7 +70,12 @@ def _err() -> Console:
 
 
 def _out() -> Console:
-    return Console(soft_wrap=True)
+    # piped output is not squeezed into 80 columns; a terminal keeps its own width
+    return Console(soft_wrap=True, width=None if sys.stdout.isatty() else 240)
+
+
+def _cell(text: str, limit: int = 80) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def _open(settings: Settings) -> CityGraph:
@@ -201,7 +206,7 @@ def query(
         header, rows = result.table()
         table = Table(*header)
         for row in rows:
-            table.add_row(*(display_term(t) for t in row))
+            table.add_row(*(_cell(display_term(t)) for t in row))
         out = _out()
         out.print(table)
         out.print(f"{len(rows)} row(s)", style="dim")
