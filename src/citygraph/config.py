@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 
 from citygraph.errors import ConfigError
@@ -37,13 +37,24 @@ class Settings:
     store_dir: Path
     shared_dir: Path
     seeds_dir: Path
+    # HTTP server (``citygraph serve``); README "HTTP: the SPARQL endpoint" documents each one.
+    host: str = "127.0.0.1"
+    port: int = 8000
+    sparql_timeout: float = 30.0  # seconds; a query running longer is killed (503)
+    sparql_max_rows: int = 10_000  # result rows (or triples) returned at most; more -> truncated
+    sparql_workers: int = 2  # query worker processes
+    max_request_bytes: int = 100_000  # request body / query string cap (413)
+    sparql_update: bool = False  # enable POST /sparql/update (also needs admin_token)
+    admin_token: str = field(default="", repr=False)  # bearer token for /admin/* and updates
+    access_log: bool = True  # one JSON line per request on stderr
 
     @classmethod
     def from_env(
         cls, environ: Mapping[str, str] | None = None, cwd: Path | None = None
     ) -> Settings:
         """Read ``CITYGRAPH_HOME``, ``..._DATA_DIR``, ``..._ONTOLOGY``, ``..._QUERIES_DIR``,
-        ``..._STORE_DIR``, ``..._SHARED_DIR`` and ``..._SEEDS_DIR``; unset ones get defaults."""
+        ``..._STORE_DIR``, ``..._SHARED_DIR``, ``..._SEEDS_DIR`` and the server settings
+        (``CITYGRAPH_PORT``, ``CITYGRAPH_SPARQL_TIMEOUT``...); unset ones get defaults."""
         env = os.environ if environ is None else environ
 
         def get(key: str, default: Path, must_exist: bool = False) -> Path:
@@ -69,11 +80,12 @@ class Settings:
             store_dir=get("STORE_DIR", home / ".citygraph"),
             shared_dir=shared,
             seeds_dir=get("SEEDS_DIR", shared / "seeds"),
+            **_server_settings(env),
         )
 
     @classmethod
-    def for_home(cls, home: Path, **overrides: Path) -> Settings:
-        """Defaults for a given root (handy in tests); keyword overrides replace single paths."""
+    def for_home(cls, home: Path, **overrides: object) -> Settings:
+        """Defaults for a given root (handy in tests); keyword overrides replace single settings."""
         home = Path(home).resolve()
         shared = (home / ".." / "shared").resolve()
         base = cls(
@@ -89,7 +101,8 @@ class Settings:
         unknown = set(overrides) - known
         if unknown:
             raise ConfigError(f"unknown setting(s) {sorted(unknown)}; known: {sorted(known)}")
-        return replace(base, **{k: Path(v) for k, v in overrides.items()})
+        paths = {f.name for f in fields(cls) if f.type in ("Path", Path)}
+        return replace(base, **{k: Path(v) if k in paths else v for k, v in overrides.items()})
 
     def relative(self, path: Path) -> str:
         """``path`` relative to HOME when inside it (for messages), else absolute."""
@@ -97,6 +110,40 @@ class Settings:
             return str(Path(path).resolve().relative_to(self.home))
         except ValueError:
             return str(path)
+
+
+_SERVER_FIELDS = {"host": str, "port": int, "sparql_timeout": float, "sparql_max_rows": int,
+                  "sparql_workers": int, "max_request_bytes": int, "sparql_update": bool,
+                  "admin_token": str, "access_log": bool}
+_TRUE, _FALSE = {"1", "true", "yes", "on"}, {"0", "false", "no", "off"}
+
+
+def _server_settings(env: Mapping[str, str]) -> dict[str, object]:
+    """``CITYGRAPH_PORT``, ``CITYGRAPH_SPARQL_TIMEOUT``... cast to their types; errors name the key."""
+    out: dict[str, object] = {}
+    for name, kind in _SERVER_FIELDS.items():
+        key = PREFIX + name.upper()
+        raw = env.get(key)
+        if raw is None:
+            continue
+        value = raw.strip()
+        if kind is bool:
+            if value.lower() not in _TRUE | _FALSE:
+                raise ConfigError(f"{key}={raw!r} is not a boolean; use true or false")
+            out[name] = value.lower() in _TRUE
+        elif kind is str:
+            out[name] = value
+        else:
+            noun = "an integer" if kind is int else "a number"
+            try:
+                number = kind(value)
+            except ValueError:
+                raise ConfigError(f"{key}={raw!r} is not {noun}") from None
+            least = 0 if name == "port" else 1e-9  # port 0: any free port
+            if number < least:
+                raise ConfigError(f"{key}={raw!r} must be {'>= 0' if name == 'port' else 'positive'}")
+            out[name] = number
+    return out
 
 
 _SETTINGS: Settings | None = None
