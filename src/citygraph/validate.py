@@ -1,0 +1,823 @@
+"""Consistency of the curated data: SHACL shapes -> a report a curator can act on.
+
+``validate()`` checks Turtle files (by default all of ``data/``) against
+``shapes/citygraph.ttl`` and returns a :class:`ValidationReport`: every result with its
+severity, a message written for a curator, the entity's label and IRI, and the file and line
+where the entity (and, for an attestation, the ``[`` that opens it) is written.
+
+Two engines make one report, because pySHACL is slow where a constraint goes through
+rdflib's SPARQL engine (it re-parses the query for every focus node: 32 s for the SHACL-SPARQL
+constraints on data/ alone, against 0.3 s for all the core constraints):
+
+* the **core** constraints run in pySHACL, on an rdflib graph of the data plus the ontology
+  (for the class hierarchy);
+* each **SHACL-SPARQL** constraint (``sh:sparql``: uniqueness, date comparisons, personal data)
+  runs *once* on Oxigraph over the whole graph, with the shape's targets joined in, which gives
+  the results SHACL defines (``engine="pyshacl"`` runs everything in pySHACL, to compare);
+* two built-in checks that SHACL cannot target cover what no shape would see: a subject
+  without ``rdf:type``, and a type that is not a class of the ontology.
+
+The files are parsed once, by Oxigraph; the rdflib graph is made from the same triples, with
+the same blank-node ids, so results of both engines point at the same nodes.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import time
+from collections import Counter
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pyoxigraph as ox
+import rdflib
+from rdflib import BNode, Literal, URIRef
+
+from citygraph.config import Settings
+from citygraph.errors import CityGraphError, DataFileError
+from citygraph.locations import SourceIndex
+from citygraph.namespaces import (
+    CG, CURATED_GRAPH, DCTERMS, ONTOLOGY_GRAPH, ORG, OWL, PREFIXES, RDF, RDFS, SKOS, XSD_STRING,
+    compact,
+)
+
+SH = "http://www.w3.org/ns/shacl#"
+SHAPES_NS = "https://w3id.org/citygraph/shapes#"
+SHAPES_RELPATH = Path("shapes") / "citygraph.ttl"
+
+#: most to least severe; ``--min-severity`` picks a cut-off in this order
+SEVERITIES = ("violation", "warning", "info")
+_SEVERITY_IRI = {SH + "Violation": "violation", SH + "Warning": "warning", SH + "Info": "info"}
+_SEVERITY_OF = {v: k for k, v in _SEVERITY_IRI.items()}
+
+#: layers ``validate`` can check; the ontology is always loaded for the class hierarchy
+LAYERS = ("curated", "ontology")
+
+#: properties that name the parties of a relationship, for labels such as "Helsinki – Tallinn"
+_PARTY_PROPERTIES = (CG + "party", ORG + "member", ORG + "organization", CG + "host",
+                     CG + "hosted", CG + "operator", CG + "office", CG + "owner", CG + "owned",
+                     CG + "policyOf")
+_LANGS = ("en", "fi", "sv")
+_MAX_VALUE = 90
+
+Notify = Callable[[str], None]
+
+
+class ConsistencyError(CityGraphError):
+    """The data has SHACL violations; ``report`` has them all."""
+
+    exit_code = 1
+
+    def __init__(self, report: ValidationReport, limit: int = 10) -> None:
+        self.report = report
+        violations = [r for r in report.results if r.severity == "violation"]
+        lines = [r.one_line() for r in violations[:limit]]
+        more = len(violations) - len(lines)
+        super().__init__(
+            f"the data has {len(violations)} violation(s) of shapes/citygraph.ttl; fix them "
+            "(`citygraph validate` lists them all):\n  " + "\n  ".join(lines)
+            + (f"\n  … and {more} more" if more > 0 else ""))
+
+
+# ---------------------------------------------------------------------------------- results
+@dataclass
+class ValidationResult:
+    """One finding, located and worded for a curator."""
+
+    severity: str
+    message: str
+    entity: str | None
+    focus: str
+    focus_kind: str  # "entity", "attestation" or "blank node"
+    path: str | None = None
+    value: str | None = None
+    shape: str | None = None
+    constraint: str | None = None
+    engine: str = "pyshacl"
+    file: str | None = None
+    line: int | None = None
+    node_line: int | None = None
+    label: str | None = None
+    types: list[str] = field(default_factory=list)
+
+    def one_line(self) -> str:
+        """``data/x.ttl:12: entity: property: message`` for logs and errors."""
+        where = f"{self.file}:{self.node_line or self.line}" if self.file else "(unknown file)"
+        name = compact(self.entity) if self.entity else self.focus
+        prop = f" {compact(self.path)}:" if self.path else ""
+        return f"{where}: {self.severity}: {name}:{prop} {self.message}"
+
+    def key(self) -> tuple:
+        """What makes two results the same finding."""
+        return (self.focus, self.path, self.value, self.shape, self.constraint, self.message)
+
+
+@dataclass
+class ValidationReport:
+    """All results of one validation, with what was validated and how long it took."""
+
+    results: list[ValidationResult]
+    files: list[str]
+    layers: list[str]
+    seconds: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def conforms(self) -> bool:
+        """No violations (warnings and infos allowed)."""
+        return not any(r.severity == "violation" for r in self.results)
+
+    def counts(self) -> dict[str, int]:
+        """Number of results per severity, all severities present."""
+        found = Counter(r.severity for r in self.results)
+        return {s: found.get(s, 0) for s in SEVERITIES}
+
+    def selected(self, min_severity: str = "info") -> list[ValidationResult]:
+        """The results at ``min_severity`` or more severe."""
+        cut = _severity_rank(min_severity)
+        return [r for r in self.results if SEVERITIES.index(r.severity) <= cut]
+
+    def entities(self, min_severity: str = "info") -> list[dict]:
+        """Results grouped by entity (see :meth:`to_dict` for the structure)."""
+        groups: dict[tuple, dict] = {}
+        for r in self.selected(min_severity):
+            key = (r.entity or r.focus,)
+            group = groups.get(key)
+            if group is None:
+                group = groups[key] = {
+                    "iri": r.entity,
+                    "name": compact(r.entity) if r.entity else r.focus,
+                    "label": r.label,
+                    "types": r.types,
+                    "file": r.file,
+                    "line": r.line,
+                    "results": [],
+                }
+            group["results"].append({
+                "severity": r.severity,
+                "message": r.message,
+                "property": compact(r.path) if r.path else None,
+                "property_iri": r.path,
+                "value": r.value,
+                "focus": r.focus_kind,
+                "line": r.node_line or r.line,
+                "shape": r.shape,
+                "constraint": r.constraint,
+                "engine": r.engine,
+            })
+        return sorted(groups.values(), key=lambda g: (g["file"] or "~", g["line"] or 0, g["name"]))
+
+    def to_dict(self, min_severity: str = "info") -> dict:
+        """The stable JSON structure (format version 1; documented in the README).
+
+        ``{"format": "citygraph-validation", "version": 1, "conforms", "counts", "min_severity",
+        "files", "layers", "entities": [{"iri", "name", "label", "types", "file", "line",
+        "results": [{"severity", "message", "property", "property_iri", "value", "focus",
+        "line", "shape", "constraint", "engine"}]}]}``. ``counts`` covers all results,
+        ``entities`` only those at ``min_severity`` or above. No timings, so equal data gives
+        equal output.
+        """
+        return {
+            "format": "citygraph-validation",
+            "version": 1,
+            "conforms": self.conforms,
+            "counts": self.counts(),
+            "min_severity": min_severity,
+            "files": self.files,
+            "layers": self.layers,
+            "entities": self.entities(min_severity),
+        }
+
+    def to_json(self, min_severity: str = "info") -> str:
+        return json.dumps(self.to_dict(min_severity), indent=2, ensure_ascii=False)
+
+    def to_text(self, min_severity: str = "warning") -> str:
+        """Plain text grouped by entity: where, what, how bad, what to do."""
+        out: list[str] = []
+        for group in self.entities(min_severity):
+            where = f"{group['file']}:{group['line']}" if group["file"] else "(not in the checked files)"
+            label = f"  ({group['label']})" if group["label"] and group["label"] != group["name"] else ""
+            out.append(f"{where}  {group['name']}{label}")
+            for r in sorted(group["results"], key=lambda x: (SEVERITIES.index(x["severity"]),
+                                                             x["line"] or 0, x["property"] or "")):
+                bits = [f"  {r['severity'].upper():<9}"]
+                if r["focus"] != "entity":
+                    bits.append(f"[{r['focus']} at line {r['line']}]" if r["line"] else f"[{r['focus']}]")
+                bits.append(r["property"] or "(the entity itself)")
+                if r["value"] is not None:
+                    bits.append(r["value"])
+                out.append(" ".join(bits))
+                out.append(f"             {r['message']}")
+            out.append("")
+        counts = self.counts()
+        summary = ", ".join(f"{counts[s]} {s}{'s' if counts[s] != 1 else ''}" for s in SEVERITIES)
+        hidden = len(self.results) - len(self.selected(min_severity))
+        tail = f" ({hidden} below {min_severity} not shown)" if hidden else ""
+        total = self.seconds.get("total")
+        timing = f" in {total:.2f} s" if total is not None else ""
+        verdict = "conforms" if self.conforms else "does NOT conform"
+        out.append(f"{len(self.files)} file(s) checked{timing}: {verdict}; {summary}{tail}.")
+        return "\n".join(out)
+
+    def to_turtle(self, min_severity: str = "info") -> str:
+        """A standard ``sh:ValidationReport`` with each result's file and line added."""
+        g = rdflib.Graph()
+        g.bind("sh", SH)
+        g.bind("shape", SHAPES_NS)
+        for prefix, ns in PREFIXES.items():
+            g.bind(prefix, ns)
+        sh = rdflib.Namespace(SH)
+        loc = rdflib.Namespace(SHAPES_NS)
+        report = BNode()
+        g.add((report, rdflib.RDF.type, sh.ValidationReport))
+        g.add((report, sh.conforms, Literal(self.conforms)))
+        for r in self.selected(min_severity):
+            node = BNode()
+            g.add((report, sh.result, node))
+            g.add((node, rdflib.RDF.type, sh.ValidationResult))
+            focus = URIRef(r.focus) if r.focus_kind == "entity" else BNode()
+            g.add((node, sh.focusNode, focus))
+            if r.entity:
+                g.add((node, loc.entity, URIRef(r.entity)))
+            if r.path:
+                g.add((node, sh.resultPath, URIRef(r.path)))
+            if r.value is not None:
+                g.add((node, sh.value, Literal(r.value)))
+            g.add((node, sh.resultSeverity, URIRef(_SEVERITY_OF[r.severity])))
+            g.add((node, sh.resultMessage, Literal(r.message, lang="en")))
+            if r.shape and not r.shape.startswith("_:"):
+                g.add((node, sh.sourceShape, URIRef(_expand_shape(r.shape))))
+            if r.constraint:
+                g.add((node, sh.sourceConstraintComponent, URIRef(SH + r.constraint.split(":", 1)[-1])))
+            if r.file:
+                g.add((node, loc.file, Literal(r.file)))
+            if r.node_line or r.line:
+                g.add((node, loc.line, Literal(r.node_line or r.line)))
+        return g.serialize(format="turtle")
+
+
+def _severity_rank(name: str) -> int:
+    try:
+        return SEVERITIES.index(name.lower())
+    except ValueError:
+        raise CityGraphError(f"unknown severity {name!r}; use one of {', '.join(SEVERITIES)}") from None
+
+
+def _expand_shape(name: str) -> str:
+    return SHAPES_NS + name[len("shape:"):] if name.startswith("shape:") else name.strip("<>")
+
+
+# ---------------------------------------------------------------------------------- terms
+def _to_rdflib(term: ox.NamedNode | ox.BlankNode | ox.Literal) -> rdflib.term.Node:
+    """pyoxigraph term -> rdflib term, keeping blank-node ids.
+
+    Oxigraph types a plain literal as xsd:string; rdflib keeps it untyped, and only then do
+    rdflib's comparisons with other plain literals hold (see DESIGN: do not mix the parsers).
+    """
+    if isinstance(term, ox.NamedNode):
+        return URIRef(term.value)
+    if isinstance(term, ox.BlankNode):
+        return BNode(term.value)
+    if term.language:
+        return Literal(term.value, lang=term.language)
+    datatype = term.datatype.value
+    if datatype == XSD_STRING:
+        return Literal(term.value)
+    return Literal(term.value, datatype=URIRef(datatype))
+
+
+def _to_ox(term: rdflib.term.Node) -> ox.NamedNode | ox.BlankNode | ox.Literal:
+    if isinstance(term, URIRef):
+        return ox.NamedNode(str(term))
+    if isinstance(term, BNode):
+        return ox.BlankNode(str(term))
+    if term.language:
+        return ox.Literal(str(term), language=term.language)
+    if term.datatype:
+        return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)))
+    return ox.Literal(str(term))
+
+
+def display(term: object) -> str:
+    """A term as a curator would write it: ``city:helsinki``, ``"2022-02"^^xsd:gYearMonth``."""
+    if term is None:
+        return ""
+    if isinstance(term, URIRef | ox.NamedNode):
+        iri = str(term) if isinstance(term, URIRef) else term.value
+        if iri.startswith(SHAPES_NS):
+            return "shape:" + iri[len(SHAPES_NS):]
+        if iri.startswith(SH):
+            return "sh:" + iri[len(SH):]
+        return compact(iri)
+    if isinstance(term, BNode | ox.BlankNode):
+        return "[blank node]"
+    if isinstance(term, Literal):
+        value, lang = str(term), term.language
+        datatype = str(term.datatype) if term.datatype else None
+    else:
+        value, lang = term.value, term.language
+        datatype = None if lang else term.datatype.value
+    if len(value) > _MAX_VALUE:
+        value = value[: _MAX_VALUE - 1] + "…"
+    text = '"' + value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'
+    if lang:
+        return f"{text}@{lang}"
+    if datatype and datatype != XSD_STRING:
+        return f"{text}^^{compact(datatype)}"
+    return text
+
+
+# ---------------------------------------------------------------------------------- loading
+@dataclass
+class _Loaded:
+    store: ox.Store
+    data: rdflib.Graph
+    index: SourceIndex
+    files: list[str]
+
+
+def _parse(path: Path, relpath: str) -> list[ox.Triple]:
+    try:
+        return list(ox.parse(path=str(path), format=ox.RdfFormat.TURTLE, without_named_graphs=True))
+    except SyntaxError as exc:
+        message = re.sub(r"^Parser error (?:at|between) [^:]*:\s*", "", str(exc.msg or exc))
+        raise DataFileError(relpath, exc.lineno, exc.offset,
+                            f"{message} (fix the Turtle syntax here)") from exc
+    except OSError as exc:
+        raise DataFileError(relpath, None, None, f"cannot read: {exc}") from exc
+
+
+def turtle_files(paths: Iterable[str | Path]) -> list[Path]:
+    """Directories become their ``*.ttl`` files (sorted); files stay as given."""
+    found: list[Path] = []
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir():
+            found.extend(sorted(path.glob("*.ttl")))
+        elif path.is_file():
+            found.append(path)
+        else:
+            raise DataFileError(str(raw), None, None, "no such file or directory")
+    return found
+
+
+def _load(files: Sequence[Path], settings: Settings, layers: Sequence[str]) -> _Loaded:
+    store = ox.Store()
+    data = rdflib.Graph()
+    index = SourceIndex()
+    curated = ox.NamedNode(CURATED_GRAPH)
+    ontology = ox.NamedNode(ONTOLOGY_GRAPH)
+    names: list[str] = []
+    sources = [(p, curated) for p in files]
+    onto_rel = settings.relative(settings.ontology)
+    sources.append((settings.ontology, curated if "ontology" in layers else ontology))
+    seen: set[Path] = set()
+    for path, graph in sources:
+        resolved = path.resolve()
+        if resolved in seen:
+            continue
+        seen.add(resolved)
+        rel = settings.relative(path)
+        triples = _parse(path, rel)
+        store.extend(ox.Quad(t.subject, t.predicate, t.object, graph) for t in triples)
+        add = data.add
+        for t in triples:
+            add((_to_rdflib(t.subject), _to_rdflib(t.predicate), _to_rdflib(t.object)))
+        if graph == curated:
+            index.add_file(path, rel)
+            names.append(rel)
+    if "ontology" not in layers and onto_rel in names:
+        names.remove(onto_rel)
+    return _Loaded(store, data, index, names)
+
+
+# ---------------------------------------------------------------------------------- shapes
+@dataclass
+class _SparqlConstraint:
+    shape: rdflib.term.Node
+    node: rdflib.term.Node
+    query: str
+    message: str | None
+    severity: str
+    path: str | None
+
+
+def _load_shapes(path: Path, relpath: str) -> rdflib.Graph:
+    try:
+        return rdflib.Graph().parse(path, format="turtle")
+    except FileNotFoundError:
+        raise CityGraphError(f"{relpath}: no such shapes file; restore it from git") from None
+    except Exception as exc:  # rdflib raises several types for bad Turtle
+        line = getattr(exc, "lines", None)
+        raise CityGraphError(f"{relpath}:{line or '?'}: the shapes file is not valid Turtle: {exc}") from exc
+
+
+def _core(shapes: rdflib.Graph) -> rdflib.Graph:
+    """The shapes without their SHACL-SPARQL constraints (those run on Oxigraph)."""
+    core = rdflib.Graph()
+    for prefix, ns in shapes.namespaces():
+        core.bind(prefix, ns)
+    sparql = URIRef(SH + "sparql")
+    for triple in shapes:
+        if triple[1] != sparql:
+            core.add(triple)
+    return core
+
+
+def _targets(shapes: rdflib.Graph, shape: rdflib.term.Node) -> str:
+    """A SPARQL group binding ``?this`` to every focus node of ``shape``."""
+    sh = rdflib.Namespace(SH)
+    parts: list[str] = []
+    for cls in shapes.objects(shape, sh.targetClass):
+        parts.append(f"{{ ?this <{RDF}type>/<{RDFS}subClassOf>* <{cls}> }}")
+    if (shape, rdflib.RDF.type, rdflib.RDFS.Class) in shapes:
+        parts.append(f"{{ ?this <{RDF}type>/<{RDFS}subClassOf>* <{shape}> }}")
+    for node in shapes.objects(shape, sh.targetNode):
+        parts.append(f"{{ VALUES ?this {{ {_to_ox(node)} }} }}")
+    for prop in shapes.objects(shape, sh.targetSubjectsOf):
+        parts.append(f"{{ ?this <{prop}> ?_target }}")
+    for prop in shapes.objects(shape, sh.targetObjectsOf):
+        parts.append(f"{{ ?_target <{prop}> ?this }}")
+    if not parts:
+        return ""
+    return "{ SELECT DISTINCT ?this WHERE { " + " UNION ".join(parts) + " } }"
+
+
+def _prefixes(shapes: rdflib.Graph, node: rdflib.term.Node) -> str:
+    sh = rdflib.Namespace(SH)
+    out = []
+    for holder in shapes.objects(node, sh.prefixes):
+        for decl in shapes.objects(holder, sh.declare):
+            prefix = shapes.value(decl, sh.prefix)
+            namespace = shapes.value(decl, sh.namespace)
+            if prefix is not None and namespace is not None:
+                out.append(f"PREFIX {prefix}: <{namespace}>")
+    return "\n".join(out)
+
+
+_WHERE = re.compile(r"\bWHERE\s*\{", re.IGNORECASE)
+
+
+def _sparql_constraints(shapes: rdflib.Graph) -> list[_SparqlConstraint]:
+    sh = rdflib.Namespace(SH)
+    found = []
+    for shape, node in shapes.subject_objects(sh.sparql):
+        if shapes.value(node, sh.deactivated) == Literal(True) or \
+                shapes.value(shape, sh.deactivated) == Literal(True):
+            continue
+        select = shapes.value(node, sh.select)
+        if select is None:
+            continue
+        targets = _targets(shapes, shape)
+        if not targets:
+            continue
+        body = re.sub(r"\$this\b", "?this", str(select))
+        match = _WHERE.search(body)
+        if match is None:
+            raise CityGraphError(f"the SPARQL constraint of {display(shape)} has no WHERE clause")
+        query = (_prefixes(shapes, node) + "\n" + body[: match.end()] + "\n  " + targets
+                 + "\n" + body[match.end():])
+        severity = shapes.value(node, sh.severity) or shapes.value(shape, sh.severity)
+        path = shapes.value(shape, sh.path)
+        found.append(_SparqlConstraint(
+            shape=shape, node=node, query=query,
+            message=_message(shapes, node) or _message(shapes, shape),
+            severity=_SEVERITY_IRI.get(str(severity), "violation") if severity else "violation",
+            path=str(path) if isinstance(path, URIRef) else None))
+    return sorted(found, key=lambda c: str(c.shape))
+
+
+def _message(shapes: rdflib.Graph, shape: rdflib.term.Node | None) -> str | None:
+    if shape is None:
+        return None
+    messages = list(shapes.objects(shape, URIRef(SH + "message")))
+    for lang in ("en", None):
+        for m in messages:
+            if isinstance(m, Literal) and (lang is None or m.language == lang):
+                return str(m)
+    return None
+
+
+# ---------------------------------------------------------------------------------- engines
+@dataclass
+class _Raw:
+    """A result before it is located and worded."""
+
+    focus: rdflib.term.Node
+    path: rdflib.term.Node | None
+    value: rdflib.term.Node | None
+    severity: str
+    shape: rdflib.term.Node | None
+    constraint: str | None
+    template: str | None
+    engine: str
+    bindings: dict[str, object] = field(default_factory=dict)
+
+
+def _run_pyshacl(data: rdflib.Graph, shapes: rdflib.Graph) -> list[_Raw]:
+    import pyshacl
+
+    conforms, results, _text = pyshacl.validate(
+        data, shacl_graph=shapes, inference="none", inplace=True, abort_on_first=False,
+        allow_warnings=True, allow_infos=True, advanced=False, meta_shacl=False, debug=False)
+    sh = rdflib.Namespace(SH)
+    raws = []
+    for node in results.objects(None, sh.result):
+        shape = results.value(node, sh.sourceShape)
+        severity = results.value(node, sh.resultSeverity)
+        component = results.value(node, sh.sourceConstraintComponent)
+        template = _shape_message(shapes, shape)
+        engine_message = results.value(node, sh.resultMessage)
+        raws.append(_Raw(
+            focus=results.value(node, sh.focusNode),
+            path=results.value(node, sh.resultPath),
+            value=results.value(node, sh.value),
+            severity=_SEVERITY_IRI.get(str(severity), "violation"),
+            shape=shape,
+            constraint=display(component) if component is not None else None,
+            template=template or (str(engine_message) if engine_message else None),
+            engine="pyshacl"))
+    return raws
+
+
+def _shape_message(shapes: rdflib.Graph, shape: rdflib.term.Node | None) -> str | None:
+    """The shape's sh:message, else that of the node shape whose sh:property it is."""
+    message = _message(shapes, shape)
+    if message is None and shape is not None:
+        for parent in shapes.subjects(URIRef(SH + "property"), shape):
+            message = _message(shapes, parent)
+            if message:
+                break
+    return message
+
+
+def _run_oxigraph(store: ox.Store, constraints: Sequence[_SparqlConstraint]) -> list[_Raw]:
+    raws = []
+    for c in constraints:
+        try:
+            solutions = store.query(c.query, use_default_graph_as_union=True)
+        except (SyntaxError, OSError, RuntimeError, ValueError) as exc:
+            raise CityGraphError(f"the SPARQL constraint of {display(c.shape)} in shapes/citygraph.ttl "
+                                 f"failed on Oxigraph: {exc}") from exc
+        variables = [v.value for v in solutions.variables]
+        for row in solutions:
+            bindings = {name: row[name] for name in variables if row[name] is not None}
+            focus = bindings.get("this")
+            if focus is None:
+                continue
+            path = bindings.get("path")
+            raws.append(_Raw(
+                focus=_to_rdflib(focus),
+                path=_to_rdflib(path) if path is not None else (URIRef(c.path) if c.path else None),
+                value=_to_rdflib(bindings.get("value", focus)),
+                severity=c.severity,
+                shape=c.shape,
+                constraint="sh:SPARQLConstraintComponent",
+                template=c.message,
+                engine="oxigraph",
+                bindings=bindings))
+    return raws
+
+
+_TYPES_CHECK = f"""
+SELECT ?this ?value WHERE {{
+  GRAPH <{CURATED_GRAPH}> {{ ?this ?p ?o }}
+  FILTER(isIRI(?this))
+  OPTIONAL {{ GRAPH <{CURATED_GRAPH}> {{ ?this a ?value }} }}
+  FILTER(!BOUND(?value) || NOT EXISTS {{ ?value a <{OWL}Class> }})
+}}"""
+
+
+def _run_builtin(store: ox.Store) -> list[_Raw]:
+    """Subjects no shape would target: untyped, or typed with a class the ontology lacks."""
+    raws = []
+    seen = set()
+    for row in store.query(_TYPES_CHECK, use_default_graph_as_union=True):
+        this, value = row["this"], row["value"]
+        if (this, value) in seen:
+            continue
+        seen.add((this, value))
+        if value is None:
+            template = ("This subject has no type, so no rule can check it: add `a cg:City` "
+                        "(or cg:Partnership, cg:Membership, …) as its first line.")
+        else:
+            template = ("{$value} is not a class of the ontology (a typo?), so no rule can check "
+                        "this entity: use one of the cg: classes of ontology/citygraph.ttl.")
+        raws.append(_Raw(
+            focus=_to_rdflib(this), path=rdflib.RDF.type,
+            value=_to_rdflib(value) if value is not None else None, severity="violation",
+            shape=URIRef(SHAPES_NS + "KnownClass"), constraint="sh:ClassConstraintComponent",
+            template=template, engine="citygraph"))
+    return raws
+
+
+# ---------------------------------------------------------------------------------- wording
+class _Describer:
+    """Labels, types, parents and locations of nodes, looked up in the Oxigraph store."""
+
+    def __init__(self, store: ox.Store, index: SourceIndex) -> None:
+        self.store = store
+        self.index = index
+        self._labels: dict[str, str] = {}
+
+    def objects(self, node: object, prop: str) -> list:
+        return [q.object for q in self.store.quads_for_pattern(node, ox.NamedNode(prop), None)]
+
+    def label(self, iri: str) -> str:
+        if iri in self._labels:
+            return self._labels[iri]
+        node = ox.NamedNode(iri)
+        text = self._text(node, SKOS + "prefLabel") or self._text(node, DCTERMS + "title")
+        if text is None:
+            parties = []
+            for prop in _PARTY_PROPERTIES:
+                for party in self.objects(node, prop):
+                    if isinstance(party, ox.NamedNode):
+                        parties.append(self._text(party, SKOS + "prefLabel") or compact(party.value))
+            text = " – ".join(sorted(dict.fromkeys(parties))) if parties else compact(iri)
+        self._labels[iri] = text
+        return text
+
+    def _text(self, node: object, prop: str) -> str | None:
+        values = [o for o in self.objects(node, prop) if isinstance(o, ox.Literal)]
+        for lang in (*_LANGS, None):
+            for v in values:
+                if lang is None or v.language == lang:
+                    return v.value
+        return None
+
+    def types(self, iri: str) -> list[str]:
+        return sorted(compact(t.value) for t in self.objects(ox.NamedNode(iri), RDF + "type")
+                      if isinstance(t, ox.NamedNode))
+
+    def parent(self, node: ox.BlankNode) -> tuple[ox.NamedNode | ox.BlankNode, str] | None:
+        for quad in self.store.quads_for_pattern(None, None, node):
+            return quad.subject, quad.predicate.value
+        return None
+
+    def locate(self, focus: rdflib.term.Node) -> tuple[str | None, str, dict]:
+        """(entity IRI, focus kind, {file, line, node_line})."""
+        if isinstance(focus, URIRef):
+            where = self.index.subject(str(focus))
+            return str(focus), "entity", ({"file": where.file, "line": where.line} if where else {})
+        if not isinstance(focus, BNode):  # a literal focus node: cannot be placed
+            return None, "value", {}
+        node: ox.NamedNode | ox.BlankNode = ox.BlankNode(str(focus))
+        chain = []
+        for _ in range(10):
+            up = self.parent(node)
+            if up is None:
+                return None, "blank node", {}
+            chain.append((node, up[1]))
+            node = up[0]
+            if isinstance(node, ox.NamedNode):
+                break
+        if not isinstance(node, ox.NamedNode):
+            return None, "blank node", {}
+        entity = node.value
+        where = self.index.subject(entity)
+        found = {"file": where.file, "line": where.line} if where else {}
+        first, predicate = chain[-1]
+        kind = "attestation" if predicate == CG + "attestation" else "blank node"
+        quotes = [o.value for o in self.objects(first, CG + "quote") if isinstance(o, ox.Literal)]
+        sources = [o.value for o in self.objects(first, CG + "source") if isinstance(o, ox.NamedNode)]
+        block = self.index.blank(entity, predicate, quotes, sources)
+        if block is not None:
+            found["node_line"] = block.line
+            found.setdefault("file", block.file)
+        return entity, kind, found
+
+
+def _fill(template: str, raw: _Raw, d: _Describer, entity: str | None) -> str:
+    """Fill ``{$this} {$path} {$value} {n} {values} {?var}`` in a shape's message."""
+    values: list = []
+    if raw.path is not None and isinstance(raw.path, URIRef) and not isinstance(raw.focus, Literal):
+        values = d.objects(_to_ox(raw.focus), str(raw.path))
+
+    def repl(match: re.Match[str]) -> str:
+        name = match.group(1)
+        if name == "$this":
+            return d.label(entity) if entity else display(raw.focus)
+        if name == "$path":
+            return display(raw.path) if raw.path is not None else "the property"
+        if name == "$value":
+            return display(raw.value) if raw.value is not None else "(none)"
+        if name == "n":
+            return str(len(values))
+        if name == "values":
+            return ", ".join(sorted(display(v) for v in values)) or "none"
+        if name.startswith("?"):
+            bound = raw.bindings.get(name[1:])
+            if bound is None:
+                return ""
+            if isinstance(bound, ox.NamedNode) and bound.value.startswith("http") and \
+                    not bound.value.startswith((CG, SH)) and name[1:] == "other":
+                return f"{d.label(bound.value)} ({display(bound)})"
+            return bound.value if isinstance(bound, ox.Literal) else display(bound)
+        return match.group(0)
+
+    return re.sub(r"\{(\$this|\$path|\$value|n|values|\?[A-Za-z_][A-Za-z0-9_]*)\}", repl, template)
+
+
+def _word(raws: Iterable[_Raw], d: _Describer) -> list[ValidationResult]:
+    results: dict[tuple, ValidationResult] = {}
+    for raw in raws:
+        entity, kind, where = d.locate(raw.focus)
+        template = raw.template or f"fails {raw.constraint or 'a constraint'}"
+        message = _fill(template, raw, d, entity)
+        focus = str(raw.focus) if isinstance(raw.focus, URIRef) else display(raw.focus)
+        result = ValidationResult(
+            severity=raw.severity, message=message, entity=entity, focus=focus, focus_kind=kind,
+            path=str(raw.path) if isinstance(raw.path, URIRef) else None,
+            value=display(raw.value) if raw.value is not None and raw.value != raw.focus else None,
+            shape=display(raw.shape) if isinstance(raw.shape, URIRef) else (
+                "_:" + _shape_hint(raw) if raw.shape is not None else None),
+            constraint=raw.constraint, engine=raw.engine,
+            file=where.get("file"), line=where.get("line"), node_line=where.get("node_line"),
+            label=d.label(entity) if entity else None,
+            types=d.types(entity) if entity else [])
+        results.setdefault(result.key(), result)
+    return sorted(results.values(), key=lambda r: (
+        r.file or "~", r.line or 0, r.entity or r.focus, SEVERITIES.index(r.severity),
+        r.node_line or 0, r.path or "", r.message))
+
+
+def _shape_hint(raw: _Raw) -> str:
+    return "property shape" if raw.path is not None else "shape"
+
+
+# ---------------------------------------------------------------------------------- entry points
+def default_shapes(settings: Settings) -> Path:
+    """``shapes/citygraph.ttl`` under the project home."""
+    return settings.home / SHAPES_RELPATH
+
+
+def validate(paths: Sequence[str | Path] | None = None, *, settings: Settings | None = None,
+             shapes: Path | None = None, layers: Sequence[str] = ("curated",),
+             engine: str = "split") -> ValidationReport:
+    """Validate Turtle files (default: all of ``data/``) against the shapes.
+
+    ``engine="split"`` (default) runs core constraints in pySHACL and SHACL-SPARQL constraints
+    once each on Oxigraph; ``engine="pyshacl"`` runs all of them in pySHACL (slow, for
+    comparison). Raises :class:`~citygraph.errors.DataFileError` for a file that cannot be
+    parsed and :class:`~citygraph.errors.CityGraphError` for bad arguments or shapes.
+    """
+    settings = settings or Settings.from_env()
+    unknown = [layer for layer in layers if layer not in LAYERS]
+    if unknown:
+        raise CityGraphError(f"unknown layer(s) {', '.join(unknown)}; known: {', '.join(LAYERS)}")
+    if engine not in ("split", "pyshacl"):
+        raise CityGraphError(f"unknown engine {engine!r}; use split or pyshacl")
+    started = time.perf_counter()
+    files = turtle_files(paths if paths else [settings.data_dir]) if "curated" in layers else []
+    shapes_path = shapes or default_shapes(settings)
+    shape_graph = _load_shapes(shapes_path, settings.relative(shapes_path))
+    loaded = _load(files, settings, layers)
+    parsed = time.perf_counter()
+
+    raws = _run_builtin(loaded.store)
+    if engine == "split":
+        raws += _run_pyshacl(loaded.data, _core(shape_graph))
+        core_done = time.perf_counter()
+        raws += _run_oxigraph(loaded.store, _sparql_constraints(shape_graph))
+    else:
+        raws += _run_pyshacl(loaded.data, shape_graph)
+        core_done = time.perf_counter()
+    checked = time.perf_counter()
+    results = _word(raws, _Describer(loaded.store, loaded.index))
+    done = time.perf_counter()
+    return ValidationReport(
+        results=results, files=loaded.files, layers=list(layers),
+        seconds={"load": parsed - started, "pyshacl": core_done - parsed,
+                 "oxigraph": checked - core_done, "report": done - checked, "total": done - started})
+
+
+def check_for_build(settings: Settings, files: Sequence[Path],
+                    notify: Notify | None = None) -> ValidationReport | None:
+    """The build's gate: raise :class:`ConsistencyError` on violations, show warnings.
+
+    Skipped (with a note) when the home has no ``shapes/citygraph.ttl``.
+    """
+    shapes_path = default_shapes(settings)
+    if not shapes_path.is_file():
+        if notify:
+            notify(f"note: no {SHAPES_RELPATH} under {settings.home}; the data is not validated")
+        return None
+    report = validate(list(files), settings=settings, shapes=shapes_path) if files else None
+    if report is None:
+        return None
+    if not report.conforms:
+        raise ConsistencyError(report)
+    warnings = [r for r in report.results if r.severity == "warning"]
+    if warnings and notify:
+        notify(f"{len(warnings)} warning(s) from shapes/citygraph.ttl (the build goes on):")
+        for r in warnings:
+            notify("  " + r.one_line())
+    return report
+
+
+__all__ = [
+    "ConsistencyError", "LAYERS", "SEVERITIES", "ValidationReport", "ValidationResult",
+    "check_for_build", "default_shapes", "display", "turtle_files", "validate",
+]
