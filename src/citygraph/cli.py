@@ -259,5 +259,48 @@ def fmt(
     typer.echo(f"{verb} {len(changed)} file(s)" + (": " + ", ".join(map(str, changed)) if changed else ""))
 
 
+# ---------------------------------------------------------------------- validate (issue 3)
+class ValidateFormat(str, Enum):
+    text = "text"
+    json = "json"
+    ttl = "ttl"
+
+
+class MinSeverity(str, Enum):
+    violation = "violation"
+    warning = "warning"
+    info = "info"
+
+
+@app.command()
+def validate(
+    paths: Annotated[Optional[list[Path]], typer.Argument(
+        help="Turtle files or folders to check (default data/).")] = None,
+    layers: Annotated[str, typer.Option(
+        "--layers", help="Comma-separated layers to check: curated (default), ontology.")] = "curated",
+    fmt: Annotated[ValidateFormat, typer.Option("--format", help="text, json or ttl")] = ValidateFormat.text,
+    min_severity: Annotated[MinSeverity, typer.Option(
+        "--min-severity", help="Show results at this severity or worse.")] = MinSeverity.warning,
+) -> None:
+    """Check the data against shapes/citygraph.ttl. Exit 0 conforms (warnings allowed),
+    1 violations, 2 could not run (such as a Turtle syntax error)."""
+    from citygraph.validate import validate as run_validation
+
+    try:
+        report = run_validation(paths, settings=Settings.from_env(),
+                                layers=[x.strip() for x in layers.split(",") if x.strip()])
+    except CityGraphError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(2) from None
+    level = min_severity.value
+    if fmt is ValidateFormat.json:
+        typer.echo(report.to_json(level))
+    elif fmt is ValidateFormat.ttl:
+        typer.echo(report.to_turtle(level))
+    else:
+        typer.echo(report.to_text(level))
+    raise typer.Exit(0 if report.conforms else 1)
+
+
 if __name__ == "__main__":  # pragma: no cover
     app()

@@ -246,7 +246,7 @@ class ValidationReport:
                 g.add((node, sh.value, Literal(r.value)))
             g.add((node, sh.resultSeverity, URIRef(_SEVERITY_OF[r.severity])))
             g.add((node, sh.resultMessage, Literal(r.message, lang="en")))
-            if r.shape and not r.shape.startswith("_:"):
+            if r.shape:
                 g.add((node, sh.sourceShape, URIRef(_expand_shape(r.shape))))
             if r.constraint:
                 g.add((node, sh.sourceConstraintComponent, URIRef(SH + r.constraint.split(":", 1)[-1])))
@@ -720,7 +720,17 @@ def _fill(template: str, raw: _Raw, d: _Describer, entity: str | None) -> str:
     return re.sub(r"\{(\$this|\$path|\$value|n|values|\?[A-Za-z_][A-Za-z0-9_]*)\}", repl, template)
 
 
-def _word(raws: Iterable[_Raw], d: _Describer) -> list[ValidationResult]:
+def _shape_name(shape: rdflib.term.Node | None, owners: dict) -> str | None:
+    """A named shape as ``shape:Name``; a blank property shape by the named shape that owns it."""
+    for _ in range(5):
+        if shape is None or isinstance(shape, URIRef):
+            break
+        shape = owners.get(shape)
+    return display(shape) if isinstance(shape, URIRef) else None
+
+
+def _word(raws: Iterable[_Raw], d: _Describer, shapes: rdflib.Graph) -> list[ValidationResult]:
+    owners = {prop: node for node, prop in shapes.subject_objects(URIRef(SH + "property"))}
     results: dict[tuple, ValidationResult] = {}
     for raw in raws:
         entity, kind, where = d.locate(raw.focus)
@@ -731,8 +741,7 @@ def _word(raws: Iterable[_Raw], d: _Describer) -> list[ValidationResult]:
             severity=raw.severity, message=message, entity=entity, focus=focus, focus_kind=kind,
             path=str(raw.path) if isinstance(raw.path, URIRef) else None,
             value=display(raw.value) if raw.value is not None and raw.value != raw.focus else None,
-            shape=display(raw.shape) if isinstance(raw.shape, URIRef) else (
-                "_:" + _shape_hint(raw) if raw.shape is not None else None),
+            shape=_shape_name(raw.shape, owners),
             constraint=raw.constraint, engine=raw.engine,
             file=where.get("file"), line=where.get("line"), node_line=where.get("node_line"),
             label=d.label(entity) if entity else None,
@@ -741,10 +750,6 @@ def _word(raws: Iterable[_Raw], d: _Describer) -> list[ValidationResult]:
     return sorted(results.values(), key=lambda r: (
         r.file or "~", r.line or 0, r.entity or r.focus, SEVERITIES.index(r.severity),
         r.node_line or 0, r.path or "", r.message))
-
-
-def _shape_hint(raw: _Raw) -> str:
-    return "property shape" if raw.path is not None else "shape"
 
 
 # ---------------------------------------------------------------------------------- entry points
@@ -785,7 +790,7 @@ def validate(paths: Sequence[str | Path] | None = None, *, settings: Settings | 
         raws += _run_pyshacl(loaded.data, shape_graph)
         core_done = time.perf_counter()
     checked = time.perf_counter()
-    results = _word(raws, _Describer(loaded.store, loaded.index))
+    results = _word(raws, _Describer(loaded.store, loaded.index), shape_graph)
     done = time.perf_counter()
     return ValidationReport(
         results=results, files=loaded.files, layers=list(layers),
