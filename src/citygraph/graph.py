@@ -423,6 +423,12 @@ class CityGraph:
             "attestations": attestations,
         }
 
+    def relationship(self, iri: str, lang: str = "en", entity: str | None = None) -> dict:
+        """One relationship node as plain data: the same shape as the items of ``describe``'s
+        ``relationships`` (parties, dates, status, attestations with quotes). ``entity`` marks
+        which party is ``self``."""
+        return self._relationship(ox.NamedNode(iri), entity or "", lang)
+
     def describe(self, iri: str, lang: str = "en") -> dict:
         """Everything known about one entity, as plain data (see the CLI's ``describe``)."""
         node = ox.NamedNode(iri)
