@@ -33,6 +33,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import rdflib
+import rdflib.collection
 from rdflib import BNode, Literal, URIRef
 
 from citygraph.config import Settings
@@ -101,17 +102,18 @@ class ValidationResult:
     node_line: int | None = None
     label: str | None = None
     types: list[str] = field(default_factory=list)
+    property: str | None = None  # the path as written: ``cg:party``, ``cg:attestation/cg:describedAs``
 
     def one_line(self) -> str:
         """``data/x.ttl:12: entity: property: message`` for logs and errors."""
         where = f"{self.file}:{self.node_line or self.line}" if self.file else "(unknown file)"
         name = compact(self.entity) if self.entity else self.focus
-        prop = f" {compact(self.path)}:" if self.path else ""
+        prop = f" {self.property}:" if self.property else ""
         return f"{where}: {self.severity}: {name}:{prop} {self.message}"
 
     def key(self) -> tuple:
         """What makes two results the same finding."""
-        return (self.focus, self.path, self.value, self.shape, self.constraint, self.message)
+        return (self.focus, self.path, self.value, self.shape, self.message)
 
 
 @dataclass
@@ -157,7 +159,7 @@ class ValidationReport:
             group["results"].append({
                 "severity": r.severity,
                 "message": r.message,
-                "property": compact(r.path) if r.path else None,
+                "property": r.property,
                 "property_iri": r.path,
                 "value": r.value,
                 "focus": r.focus_kind,
@@ -478,7 +480,7 @@ def _sparql_constraints(shapes: rdflib.Graph) -> list[_SparqlConstraint]:
             raise CityGraphError(f"the SPARQL constraint of {display(shape)} has no WHERE clause")
         query = (_prefixes(shapes, node) + "\n" + body[: match.end()] + "\n  " + targets
                  + "\n" + body[match.end():])
-        severity = shapes.value(node, sh.severity) or shapes.value(shape, sh.severity)
+        severity = shapes.value(shape, sh.severity)  # severity is the shape's, as in SHACL
         path = shapes.value(shape, sh.path)
         found.append(_SparqlConstraint(
             shape=shape, node=node, query=query,
@@ -527,8 +529,11 @@ def _run_pyshacl(data: rdflib.Graph, shapes: rdflib.Graph) -> list[_Raw]:
         shape = results.value(node, sh.sourceShape)
         severity = results.value(node, sh.resultSeverity)
         component = results.value(node, sh.sourceConstraintComponent)
-        template = _shape_message(shapes, shape)
+        constraint = results.value(node, sh.sourceConstraint)
+        template = _message(shapes, constraint) or _shape_message(shapes, shape)
         engine_message = results.value(node, sh.resultMessage)
+        if constraint is not None and engine_message is not None:
+            template = str(engine_message)  # pySHACL has filled in the {?var} of SPARQL messages
         raws.append(_Raw(
             focus=results.value(node, sh.focusNode),
             path=results.value(node, sh.resultPath),
@@ -700,7 +705,7 @@ def _fill(template: str, raw: _Raw, d: _Describer, entity: str | None) -> str:
         if name == "$this":
             return d.label(entity) if entity else display(raw.focus)
         if name == "$path":
-            return display(raw.path) if raw.path is not None else "the property"
+            return display(raw.path) if isinstance(raw.path, URIRef) else "the property"
         if name == "$value":
             return display(raw.value) if raw.value is not None else "(none)"
         if name == "n":
@@ -729,6 +734,23 @@ def _shape_name(shape: rdflib.term.Node | None, owners: dict) -> str | None:
     return display(shape) if isinstance(shape, URIRef) else None
 
 
+def _path_text(raw: _Raw, shapes: rdflib.Graph) -> str | None:
+    """A result's path as a curator writes it; sequence paths as ``a/b`` (from the shape)."""
+    if isinstance(raw.path, URIRef):
+        return display(raw.path)
+    path = shapes.value(raw.shape, URIRef(SH + "path")) if raw.shape is not None else None
+    if isinstance(path, URIRef):
+        return display(path)
+    if isinstance(path, BNode):
+        try:
+            steps = list(rdflib.collection.Collection(shapes, path))
+        except Exception:  # not a list: an inverse or alternative path
+            return None
+        if all(isinstance(step, URIRef) for step in steps):
+            return "/".join(display(step) for step in steps)
+    return None
+
+
 def _word(raws: Iterable[_Raw], d: _Describer, shapes: rdflib.Graph) -> list[ValidationResult]:
     owners = {prop: node for node, prop in shapes.subject_objects(URIRef(SH + "property"))}
     results: dict[tuple, ValidationResult] = {}
@@ -745,11 +767,12 @@ def _word(raws: Iterable[_Raw], d: _Describer, shapes: rdflib.Graph) -> list[Val
             constraint=raw.constraint, engine=raw.engine,
             file=where.get("file"), line=where.get("line"), node_line=where.get("node_line"),
             label=d.label(entity) if entity else None,
-            types=d.types(entity) if entity else [])
+            types=d.types(entity) if entity else [],
+            property=_path_text(raw, shapes))
         results.setdefault(result.key(), result)
     return sorted(results.values(), key=lambda r: (
         r.file or "~", r.line or 0, r.entity or r.focus, SEVERITIES.index(r.severity),
-        r.node_line or 0, r.path or "", r.message))
+        r.node_line or 0, r.property or "", r.message))
 
 
 # ---------------------------------------------------------------------------------- entry points
