@@ -1,0 +1,482 @@
+"""Running queries for the web app: worker processes that can be killed, and the graph holder.
+
+:class:`GraphHolder` (``app.state.holder``) owns the current :class:`CityGraph` and a
+:class:`WorkerPool`. ``await holder.run(sparql)`` sends the query to an idle worker process and
+waits in a thread, so the event loop never blocks; a query still running at its deadline is
+killed with its worker, a fresh worker takes its place, and the caller gets
+:class:`QueryTimeout` (HTTP 503). Reloading builds the new graph in a child process, starts
+workers on it, then swaps graph and pool in one assignment: a request sees the old or the new
+graph, never a mix. The old pool finishes the queries it is running before it stops.
+
+Workers read a *snapshot* of the build: a directory of hard links to the build's files (RocksDB
+files never change once a build is published), so ``citygraph build`` elsewhere may delete the
+build directory while the server keeps reading; the snapshot goes when its last worker stops.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import atexit
+import os
+import queue
+import secrets
+import shutil
+import socket
+import subprocess
+import sys
+import threading
+import time
+import weakref
+from collections.abc import Callable, Mapping
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from multiprocessing.connection import Connection
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from citygraph import store as stores
+from citygraph.api.worker import Job, Source
+from citygraph.config import Settings
+from citygraph.errors import CityGraphError, QueryError, StoreError
+from citygraph.graph import CityGraph
+from citygraph.queries import term_from_string
+from citygraph.results import QueryResult
+
+log = logging.getLogger("citygraph.server")
+
+SNAPSHOT_PREFIX = "serve-"
+READY_TIMEOUT = 600.0  # seconds a new worker may take to open its store
+
+
+class QueryTimeout(CityGraphError):
+    """A query ran past the timeout; its worker was killed (HTTP 503)."""
+
+
+class ServiceBusy(CityGraphError):
+    """Every worker stayed busy until the request's deadline (HTTP 503)."""
+
+
+class WorkerFailure(CityGraphError):
+    """A worker process died while answering (out of memory?); it was replaced (HTTP 503)."""
+
+
+class ReloadError(CityGraphError):
+    """A reload failed; the old graph keeps serving. ``exit_code`` 1 when the data is invalid."""
+
+    def __init__(self, message: str, exit_code: int = 2) -> None:
+        super().__init__(message)
+        self.exit_code = exit_code
+
+
+class ReloadBusy(CityGraphError):
+    """Another reload is running (HTTP 409)."""
+
+
+def _spawn(message: tuple) -> tuple[subprocess.Popen, Connection]:
+    """``python -m citygraph.api.worker FD`` with one end of a socket pair; send it ``message``.
+
+    A fresh interpreter, not ``multiprocessing``: nothing of the (threaded) web process is
+    inherited and the caller's ``__main__`` is never re-imported.
+    """
+    ours, theirs = socket.socketpair()
+    try:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "citygraph.api.worker", str(theirs.fileno())],
+            pass_fds=[theirs.fileno()], stdin=subprocess.DEVNULL, close_fds=True)
+    except OSError as exc:
+        ours.close()
+        raise StoreError(f"cannot start a worker process ({exc})") from exc
+    finally:
+        theirs.close()
+    conn = Connection(ours.detach())
+    try:
+        conn.send(message)
+    except OSError:
+        pass  # it died at once; the caller reads EOF and reports
+    return process, conn
+
+
+@dataclass(eq=False)
+class _Worker:
+    process: subprocess.Popen
+    conn: Connection
+    info: dict
+
+    def kill(self) -> None:
+        if self.process.poll() is None:
+            self.process.kill()
+        try:
+            self.process.wait(5)
+        except subprocess.TimeoutExpired:
+            pass
+        self.conn.close()
+
+
+def _start_worker(source: Source) -> _Worker:
+    process, conn = _spawn(("serve", source))
+    w = _Worker(process, conn, {})
+    try:
+        if not conn.poll(READY_TIMEOUT):
+            raise StoreError(f"a query worker did not open the store within {READY_TIMEOUT:.0f} s")
+        status, payload = conn.recv()
+    except (EOFError, OSError) as exc:
+        w.kill()
+        raise StoreError(f"a query worker died while opening the store ({exc or 'no reply'})") from None
+    except StoreError:
+        w.kill()
+        raise
+    if status != "ready":
+        w.kill()
+        raise StoreError(f"a query worker cannot open the store: {payload}")
+    w.info = payload
+    return w
+
+
+_POOLS: weakref.WeakSet = weakref.WeakSet()
+
+
+@atexit.register
+def _kill_workers() -> None:
+    for pool in list(_POOLS):
+        pool.kill_all()
+
+
+class WorkerPool:
+    """``size`` worker processes over one :class:`Source`; blocking methods, call from threads."""
+
+    def __init__(self, source: Source, size: int) -> None:
+        self.source = source
+        self.size = size
+        self._idle: queue.SimpleQueue[_Worker] = queue.SimpleQueue()
+        self._lock = threading.Lock()
+        self._closed = False
+        self._on_closed: Callable[[], None] | None = None
+        self._all: set[_Worker] = set()
+        workers: list[_Worker] = []
+        try:
+            for _ in range(size):
+                workers.append(_start_worker(source))
+        except BaseException:
+            for w in workers:
+                w.kill()
+            raise
+        self._alive = len(workers)
+        self._all.update(workers)
+        _POOLS.add(self)
+        self.network_isolated = all(w.info.get("network_isolated") for w in workers)
+        for w in workers:
+            self._idle.put(w)
+
+    @property
+    def alive(self) -> int:
+        return self._alive
+
+    def execute(self, job: Job, deadline: float) -> tuple:
+        """Run ``job`` on an idle worker; the worker's reply, or raise at ``deadline``."""
+        try:
+            w = self._idle.get(timeout=max(0.0, deadline - time.monotonic()))
+        except queue.Empty:
+            raise ServiceBusy(f"all {self.size} query workers stayed busy until the timeout; "
+                              "try again later") from None
+        try:
+            w.conn.send(job)
+            if not w.conn.poll(max(0.0, deadline - time.monotonic())):
+                self._replace(w)
+                raise QueryTimeout("the query ran past the time limit and was stopped")
+            reply = w.conn.recv()
+        except (EOFError, OSError) as exc:
+            self._replace(w)
+            raise WorkerFailure(f"the query worker stopped while answering ({exc or 'no reply'}); "
+                                "the query may need too much memory") from None
+        self._release(w)
+        return reply
+
+    def _release(self, w: _Worker) -> None:
+        with self._lock:
+            closed = self._closed
+        if closed:
+            self._retire(w)
+        else:
+            self._idle.put(w)
+
+    def _retire(self, w: _Worker) -> None:
+        w.kill()
+        with self._lock:
+            self._all.discard(w)
+            self._alive -= 1
+            done = self._closed and self._alive == 0
+            callback, self._on_closed = (self._on_closed, None) if done else (None, self._on_closed)
+        if callback:
+            callback()
+
+    def _replace(self, w: _Worker) -> None:
+        """Kill ``w`` now; start its successor in the background."""
+        w.kill()
+        with self._lock:
+            self._all.discard(w)
+
+        def successor() -> None:
+            with self._lock:
+                closed = self._closed
+            try:
+                if closed:
+                    raise StoreError("pool closed")
+                fresh = _start_worker(self.source)
+            except CityGraphError as exc:
+                if not closed:
+                    log.error("cannot replace a query worker: %s", exc)
+                with self._lock:
+                    self._alive -= 1
+                    done = self._closed and self._alive == 0
+                    callback = self._on_closed if done else None
+                if callback:
+                    callback()
+                return
+            with self._lock:
+                self._all.add(fresh)
+            self._release(fresh)
+
+        threading.Thread(target=successor, name="citygraph-worker-restart", daemon=True).start()
+
+    def close(self, on_closed: Callable[[], None] | None = None) -> None:
+        """Stop idle workers now and busy ones when they finish; then call ``on_closed``."""
+        with self._lock:
+            self._closed = True
+            self._on_closed = on_closed
+            if self._alive == 0:
+                self._on_closed = None
+                if on_closed:
+                    on_closed()
+                return
+        while True:
+            try:
+                w = self._idle.get_nowait()
+            except queue.Empty:
+                break
+            self._retire(w)
+
+    def kill_all(self) -> None:
+        """Close and kill every worker, busy or not (shutdown)."""
+        self.close()
+        with self._lock:
+            workers = list(self._all)
+        for w in workers:
+            w.kill()
+
+
+# ---------------------------------------------------------------------------------- snapshots
+def snapshot(build: Path, store_dir: Path) -> Path:
+    """Hard-link the files of a published build into ``store_dir/serve-<pid>-<random>``."""
+    _remove_stale_snapshots(store_dir)
+    target = store_dir / f"{SNAPSHOT_PREFIX}{os.getpid()}-{secrets.token_hex(4)}"
+
+    def link(src: str, dst: str) -> None:
+        try:
+            os.link(src, dst)
+        except OSError:
+            shutil.copy2(src, dst)  # another file system, or no hard links: copy
+
+    try:
+        shutil.copytree(build, target, copy_function=link)
+    except OSError as exc:
+        shutil.rmtree(target, ignore_errors=True)
+        raise StoreError(f"cannot snapshot the build {build} for serving: {exc}") from exc
+    return target
+
+
+def _remove_stale_snapshots(store_dir: Path) -> None:
+    for entry in store_dir.glob(SNAPSHOT_PREFIX + "*"):
+        try:
+            pid = int(entry.name[len(SNAPSHOT_PREFIX):].split("-")[0])
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            shutil.rmtree(entry, ignore_errors=True)  # its server is gone
+        except (ValueError, PermissionError):
+            continue
+
+
+def build_in_child(settings: Settings) -> Path:
+    """``CityGraph.open(settings)`` in a child process (parsing and deriving never stall the
+    server); the path of the current build, or :class:`ReloadError` with the reason."""
+    process, conn = _spawn(("build", settings))
+    try:
+        reply = conn.recv()
+    except (EOFError, OSError):
+        raise ReloadError("the build process died; the old graph keeps serving") from None
+    finally:
+        conn.close()
+        process.wait()
+    if reply[0] != "ok":
+        raise ReloadError(reply[1], reply[2])
+    return Path(reply[1])
+
+
+# ---------------------------------------------------------------------------------- holder
+@dataclass(frozen=True)
+class _State:
+    graph: CityGraph
+    pool: WorkerPool
+    snapshot: Path | None
+    loaded: str  # ISO time
+    graphs: frozenset[str]  # IRIs of the named graphs the store holds
+
+
+class GraphHolder:
+    """The current graph and its workers; ``app.state.holder``.
+
+    ``holder.graph`` is the current :class:`CityGraph` (cheap library calls such as
+    ``describe``/``resolve``/``label`` may use it directly from sync handlers);
+    ``await holder.run(sparql, ...)`` runs SPARQL in a worker with a real timeout.
+    """
+
+    def __init__(self, graph: CityGraph, settings: Settings, workers: int | None = None) -> None:
+        self.settings = settings
+        self.workers = workers or settings.sparql_workers
+        self.started = time.monotonic()
+        self.last_reload: dict | None = None
+        self._reload_lock = threading.Lock()
+        self._threads = ThreadPoolExecutor(max_workers=max(8, 4 * self.workers),
+                                           thread_name_prefix="citygraph-wait")
+        self._state = self._prepare(graph)
+
+    # ------------------------------------------------------------------ state
+    def _prepare(self, graph: CityGraph) -> _State:
+        snap = None
+        if graph.location is not None:
+            snap = snapshot(graph.location, self.settings.store_dir)
+            try:
+                graph = CityGraph(stores.open_read_only(snap), graph.settings, graph.manifest, snap)
+                source = Source(path=str(snap / stores.OXIGRAPH_DIR))
+                pool = WorkerPool(source, self.workers)
+            except BaseException:
+                shutil.rmtree(snap, ignore_errors=True)
+                raise
+        else:
+            source = Source(nquads=graph.store.dump(format=ox.RdfFormat.N_QUADS) or b"")
+            pool = WorkerPool(source, self.workers)
+        held = frozenset(g.value for g in graph.store.named_graphs() if isinstance(g, ox.NamedNode))
+        return _State(graph, pool, snap, datetime.now(timezone.utc).isoformat(timespec="seconds"), held)
+
+    @property
+    def graph(self) -> CityGraph:
+        return self._state.graph
+
+    @property
+    def pool(self) -> WorkerPool:
+        return self._state.pool
+
+    @property
+    def held_graphs(self) -> frozenset[str]:
+        """IRIs of the named graphs (layers) the current store holds."""
+        return self._state.graphs
+
+    @property
+    def loaded(self) -> str:
+        return self._state.loaded
+
+    @property
+    def uptime(self) -> float:
+        return time.monotonic() - self.started
+
+    # ------------------------------------------------------------------ queries
+    def job(self, sparql: str, params: Mapping[str, object] | None = None,
+            default_graphs: list[str] | None = None, named_graphs: list[str] | None = None,
+            max_rows: int | None = None, format: str | None = None) -> Job:
+        subs = {name: value if isinstance(value, ox.NamedNode | ox.Literal | ox.BlankNode)
+                else term_from_string(str(value)) for name, value in (params or {}).items()}
+        return Job(sparql, subs or None, default_graphs, named_graphs,
+                   self.settings.sparql_max_rows if max_rows is None else max_rows, format)
+
+    async def execute(self, job: Job, timeout: float | None = None) -> tuple:
+        """The worker's raw reply to ``job`` (used by /sparql for pre-serialised bodies)."""
+        deadline = time.monotonic() + (self.settings.sparql_timeout if timeout is None else timeout)
+        pool = self._state.pool  # the pool of the graph current when the request arrived
+        loop = asyncio.get_running_loop()
+        reply = await loop.run_in_executor(self._threads, pool.execute, job, deadline)
+        if reply[0] == "error":
+            _, kind, message = reply
+            if kind == "syntax":
+                raise QueryError(f"invalid SPARQL: {message}")
+            if kind == "query":
+                raise QueryError(f"query failed: {message}")
+            raise CityGraphError(f"internal error in the query worker: {message}")
+        return reply
+
+    async def run(self, sparql: str, params: Mapping[str, object] | None = None,
+                  timeout: float | None = None, default_graphs: list[str] | None = None,
+                  named_graphs: list[str] | None = None, max_rows: int | None = None) -> QueryResult:
+        """Run SPARQL (project prefixes predeclared, default graph = union of all layers unless
+        ``default_graphs``/``named_graphs`` say otherwise) in a worker process.
+
+        Raises :class:`QueryError` (bad query, HTTP 400), :class:`QueryTimeout` or
+        :class:`ServiceBusy` (HTTP 503). At most ``max_rows`` rows (default: the setting); the
+        result's extra attribute ``truncated`` says whether rows were left out.
+        """
+        reply = await self.execute(self.job(sparql, params, default_graphs, named_graphs, max_rows),
+                                   timeout)
+        _, result, truncated = reply
+        result.truncated = truncated
+        return result
+
+    def run_sync(self, sparql: str, params: Mapping[str, object] | None = None,
+                 timeout: float | None = None, default_graphs: list[str] | None = None,
+                 named_graphs: list[str] | None = None, max_rows: int | None = None) -> QueryResult:
+        """:meth:`run` for sync (``def``) handlers, which FastAPI runs in a thread."""
+        deadline = time.monotonic() + (self.settings.sparql_timeout if timeout is None else timeout)
+        reply = self._state.pool.execute(
+            self.job(sparql, params, default_graphs, named_graphs, max_rows), deadline)
+        if reply[0] == "error":
+            prefix = {"syntax": "invalid SPARQL", "query": "query failed"}.get(reply[1])
+            if prefix is None:
+                raise CityGraphError(f"internal error in the query worker: {reply[2]}")
+            raise QueryError(f"{prefix}: {reply[2]}")
+        _, result, truncated = reply
+        result.truncated = truncated
+        return result
+
+    # ------------------------------------------------------------------ reload
+    async def reload(self) -> dict:
+        """Rebuild from the files and swap the new graph in; :class:`ReloadError` keeps the old."""
+        if not self._reload_lock.acquire(blocking=False):
+            raise ReloadBusy("a reload is already running; wait for it to finish")
+        try:
+            return await asyncio.get_running_loop().run_in_executor(self._threads, self._reload)
+        finally:
+            self._reload_lock.release()
+
+    def _reload(self) -> dict:
+        old = self._state
+        at = datetime.now(timezone.utc).isoformat(timespec="seconds")
+        try:
+            if old.graph.location is None:  # an in-memory graph (tests): rebuild in memory
+                graph = CityGraph.build(self.settings, memory=True, notify=None)
+            else:
+                location = build_in_child(self.settings)
+                if stores.read_manifest(location).get("fingerprint") == old.graph.manifest.get("fingerprint"):
+                    self.last_reload = {"status": "unchanged", "at": at}
+                    return {**self.last_reload, "fingerprint": old.graph.manifest.get("fingerprint")}
+                graph = CityGraph(stores.open_read_only(location), self.settings,
+                                  stores.read_manifest(location), location)
+            new = self._prepare(graph)
+        except CityGraphError as exc:
+            code = getattr(exc, "exit_code", 2)
+            self.last_reload = {"status": "failed", "at": at, "error": str(exc)}
+            log.error("reload failed, the old graph keeps serving: %s", exc)
+            raise ReloadError(f"{exc}; the old graph keeps serving", code) from exc
+        self._state = new  # the swap: one assignment
+        snap = old.snapshot
+        old.pool.close(on_closed=(lambda: shutil.rmtree(snap, ignore_errors=True)) if snap else None)
+        self.last_reload = {"status": "reloaded", "at": at}
+        return {**self.last_reload, "fingerprint": new.graph.manifest.get("fingerprint"),
+                "triples": new.graph.manifest.get("triples")}
+
+    # ------------------------------------------------------------------ shutdown
+    def close(self) -> None:
+        state = self._state
+        state.pool.kill_all()
+        if state.snapshot is not None:
+            shutil.rmtree(state.snapshot, ignore_errors=True)
+        self._threads.shutdown(wait=False, cancel_futures=True)

@@ -1,0 +1,173 @@
+"""A query worker process: opens the store, answers jobs from its pipe, one at a time.
+
+Workers exist so that a query can really be stopped: pyoxigraph has no query timeout (oxigraph
+issue 1926), so the parent kills a worker whose query runs past the deadline and starts a new
+one. Each worker first moves itself into an empty network namespace when the kernel allows it
+(``unshare``), so even a query that slipped past the SERVICE check could not reach the network.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import os
+import signal
+import sys
+from dataclasses import dataclass
+from multiprocessing.connection import Connection
+
+import pyoxigraph as ox
+
+from citygraph.api.formats import FORMATS, write
+from citygraph.config import Settings
+from citygraph.errors import CityGraphError
+from citygraph.graph import CityGraph, _inject_values
+from citygraph.namespaces import PREFIXES
+from citygraph.results import QueryResult
+
+_CLONE_NEWNET = 0x40000000
+_CLONE_NEWUSER = 0x10000000
+_FORMATS = {f.key: f for f in FORMATS}
+
+
+@dataclass(frozen=True)
+class Source:
+    """Where a worker finds the graph: a finished on-disk build, or N-Quads (in-memory graphs)."""
+
+    path: str | None = None
+    nquads: bytes | None = None
+
+
+@dataclass(frozen=True)
+class Job:
+    sparql: str
+    substitutions: dict[str, object] | None = None  # variable name -> pyoxigraph term
+    default_graphs: list[str] | None = None  # None (with named_graphs None): union of all graphs
+    named_graphs: list[str] | None = None
+    max_rows: int | None = None
+    format: str | None = None  # a formats.Format key: reply with bytes; None: a QueryResult
+
+
+def isolate_network() -> bool:
+    """Move this process into a new, empty network namespace; False when not permitted."""
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        return libc.unshare(_CLONE_NEWNET) == 0 or libc.unshare(_CLONE_NEWUSER | _CLONE_NEWNET) == 0
+    except (OSError, AttributeError):
+        return False
+
+
+def open_source(source: Source) -> ox.Store:
+    if source.path is not None:
+        return ox.Store.read_only(source.path)
+    store = ox.Store()
+    if source.nquads:
+        store.load(source.nquads, format=ox.RdfFormat.N_QUADS)
+    return store
+
+
+def serve(conn: Connection, source: Source) -> None:
+    """Report ``ready`` (or ``failed``), then answer jobs until the parent closes the pipe."""
+    isolated = isolate_network()
+    try:
+        store = open_source(source)
+    except Exception as exc:  # noqa: BLE001 - reported to the parent, which raises it
+        conn.send(("failed", f"{type(exc).__name__}: {exc}"))
+        return
+    conn.send(("ready", {"pid": os.getpid(), "network_isolated": isolated}))
+    while True:
+        try:
+            job = conn.recv()
+        except (EOFError, OSError):
+            return
+        try:
+            reply = run(store, job)
+        except Exception as exc:  # noqa: BLE001 - a bug must not kill the worker silently
+            reply = ("error", "internal", f"{type(exc).__name__}: {exc}")
+        try:
+            conn.send(reply)
+        except (OSError, ValueError):
+            return
+
+
+def build(conn: Connection, settings: Settings) -> None:
+    """Bring the on-disk build up to date (a reload); reply with its path or the reason."""
+    isolate_network()
+    try:
+        graph = CityGraph.open(settings, notify=None)
+        conn.send(("ok", str(graph.location)))
+    except CityGraphError as exc:
+        conn.send(("error", str(exc), exc.exit_code))
+    except Exception as exc:  # noqa: BLE001 - reported; the server keeps the old graph
+        conn.send(("error", f"{type(exc).__name__}: {exc}", 2))
+
+
+def main(argv: list[str]) -> None:
+    """``python -m citygraph.api.worker FD``: the first message on FD says what to do."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C stops the server, which stops us
+    conn = Connection(int(argv[1]))
+    try:
+        task, arg = conn.recv()
+    except (EOFError, OSError):
+        return
+    if task == "serve":
+        serve(conn, arg)
+    elif task == "build":
+        build(conn, arg)
+
+
+def run(store: ox.Store, job: Job) -> tuple:
+    """One job -> ``("result", QueryResult, truncated)``, ``("body", content_type, bytes,
+    truncated, count)`` or ``("error", "syntax" | "query", message)``."""
+    kwargs: dict[str, object] = {"prefixes": PREFIXES}
+    if job.default_graphs is None and job.named_graphs is None:
+        kwargs["use_default_graph_as_union"] = True
+    else:
+        kwargs["default_graph"] = [ox.NamedNode(g) for g in job.default_graphs or []]
+        kwargs["named_graphs"] = [ox.NamedNode(g) for g in job.named_graphs or []]
+    subs = job.substitutions or {}
+    try:
+        try:
+            raw = store.query(job.sparql, substitutions={ox.Variable(k): v for k, v in subs.items()} or None,
+                              **kwargs)
+        except RuntimeError as exc:
+            if not subs or "projection" not in str(exc):
+                raise
+            # pyoxigraph substitutes projected variables only (oxigraph #1837): bind by VALUES
+            raw = store.query(_inject_values(job.sparql, subs), **kwargs)
+        result, truncated = materialise(raw, job.max_rows)
+    except SyntaxError as exc:
+        return ("error", "syntax", str(exc))
+    except (RuntimeError, ValueError, OSError) as exc:
+        return ("error", "query", str(exc))
+    if job.format is None:
+        return ("result", result, truncated)
+    fmt = _FORMATS[job.format]
+    count = len(result.triples) if result.kind == "graph" else len(result.rows)
+    return ("body", fmt.content_type, write(result, fmt, truncated), truncated, count)
+
+
+def materialise(raw: object, max_rows: int | None) -> tuple[QueryResult, bool]:
+    """Read at most ``max_rows`` rows (or triples); the second value says whether more existed."""
+    if isinstance(raw, ox.QueryBoolean):
+        return QueryResult("ask", boolean=bool(raw)), False
+    truncated = False
+    if isinstance(raw, ox.QuerySolutions):
+        variables = [v.value for v in raw.variables]
+        rows = []
+        for solution in raw:
+            if max_rows is not None and len(rows) >= max_rows:
+                truncated = True
+                break
+            rows.append(tuple(solution[v] for v in variables))
+        return QueryResult("select", variables=variables, rows=rows), truncated
+    triples = []
+    for triple in raw:  # type: ignore[attr-defined]
+        if max_rows is not None and len(triples) >= max_rows:
+            truncated = True
+            break
+        triples.append(triple)
+    return QueryResult("graph", variables=["subject", "predicate", "object"], triples=triples), truncated
+
+
+if __name__ == "__main__":
+    main(sys.argv)
