@@ -149,9 +149,8 @@ def test_report_groups_by_entity_in_file_order(broken) -> None:
     keys = [(g["file"], g["line"]) for g in groups]
     assert keys == sorted(keys)
     text = report.to_text("violation")
-    assert text.split("\n")[0].startswith("data/memberships.ttl:")
-    assert text.rstrip().endswith("does NOT conform; 5 violations, 0 warnings, 0 infos.") or \
-        "does NOT conform; 5 violations" in text.splitlines()[-1]
+    assert "/memberships.ttl:" in text.split("\n")[0]
+    assert "does NOT conform; 5 violations" in text.splitlines()[-1]
 
 
 def test_the_build_gate_refuses_violations_and_names_them(broken) -> None:
