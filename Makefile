@@ -26,6 +26,8 @@ run: install
 	$(BIN)/citygraph stats
 	$(BIN)/citygraph query active-partners --param date=2019-06-01
 	$(BIN)/citygraph query active-partners --param date=2024-06-01
+	@echo "serving on http://127.0.0.1:8000 (SPARQL: /sparql); Ctrl-C stops"
+	$(BIN)/citygraph serve --host 127.0.0.1 --port 8000
 
 test: install
 	$(BIN)/pytest -q

@@ -302,5 +302,12 @@ def validate(
     raise typer.Exit(0 if report.conforms else 1)
 
 
+# web server (citygraph.server imports FastAPI/uvicorn only when a command runs)
+from citygraph import server as _server  # noqa: E402
+
+app.command("serve")(_server.serve)
+app.command("reload")(_server.reload)
+
+
 if __name__ == "__main__":  # pragma: no cover
     app()

@@ -18,6 +18,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import atexit
+import json
 import os
 import queue
 import secrets
@@ -472,6 +473,70 @@ class GraphHolder:
         self.last_reload = {"status": "reloaded", "at": at}
         return {**self.last_reload, "fingerprint": new.graph.manifest.get("fingerprint"),
                 "triples": new.graph.manifest.get("triples")}
+
+    # ------------------------------------------------------------------ update
+    async def update(self, sparql: str, timeout: float | None = None) -> dict:
+        """Apply a SPARQL Update to a copy of the current graph (in a child process) and swap
+        the copy in. Lasts until the next reload: the Turtle files stay the source of truth."""
+        if not self._reload_lock.acquire(blocking=False):
+            raise ReloadBusy("a reload or update is already running; wait for it to finish")
+        try:
+            return await asyncio.get_running_loop().run_in_executor(
+                self._threads, self._update, sparql,
+                self.settings.sparql_timeout if timeout is None else timeout)
+        finally:
+            self._reload_lock.release()
+
+    def _update(self, sparql: str, timeout: float) -> dict:
+        old = self._state
+        target = None
+        if old.snapshot is None:
+            source = Source(nquads=old.graph.store.dump(format=ox.RdfFormat.N_QUADS) or b"")
+        else:
+            source = Source(path=str(old.snapshot / stores.OXIGRAPH_DIR))
+            target = self.settings.store_dir / f"{SNAPSHOT_PREFIX}{os.getpid()}-update-{secrets.token_hex(4)}"
+            target.mkdir(parents=True)
+        process, conn = _spawn(("update", (source, sparql, str(target / stores.OXIGRAPH_DIR) if target else None)))
+        try:
+            if not conn.poll(timeout):
+                raise QueryTimeout("the update ran past the time limit and was stopped; nothing changed")
+            reply = conn.recv()
+        except (EOFError, OSError):
+            reply = ("error", "internal", "the update process died; nothing changed")
+        except QueryTimeout:
+            if target is not None:
+                shutil.rmtree(target, ignore_errors=True)
+            raise
+        finally:
+            if process.poll() is None:
+                process.kill()
+            process.wait()
+            conn.close()
+        if reply[0] != "ok":
+            if target is not None:
+                shutil.rmtree(target, ignore_errors=True)
+            prefix = {"syntax": "invalid SPARQL Update", "query": "update failed"}.get(reply[1], "error")
+            raise QueryError(f"{prefix}: {reply[2]}")
+        _, counts, nquads = reply
+        manifest = {**old.graph.manifest, "triples": counts,
+                    "updated": datetime.now(timezone.utc).isoformat(timespec="seconds")}
+        try:
+            if target is None:
+                store = ox.Store()
+                if nquads:
+                    store.load(nquads, format=ox.RdfFormat.N_QUADS)
+                graph = CityGraph(store, self.settings, manifest)
+            else:
+                (target / stores.MANIFEST).write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n")
+                graph = CityGraph(stores.open_read_only(target), self.settings, manifest, target)
+            new = self._prepare(graph)
+        finally:
+            if target is not None:
+                shutil.rmtree(target, ignore_errors=True)  # the snapshot holds its own links
+        self._state = new
+        snap = old.snapshot
+        old.pool.close(on_closed=(lambda: shutil.rmtree(snap, ignore_errors=True)) if snap else None)
+        return {"status": "updated", "triples": sum(counts.values())}
 
     # ------------------------------------------------------------------ shutdown
     def close(self) -> None:

@@ -21,7 +21,7 @@ from citygraph.api.formats import FORMATS, write
 from citygraph.config import Settings
 from citygraph.errors import CityGraphError
 from citygraph.graph import CityGraph, _inject_values
-from citygraph.namespaces import PREFIXES
+from citygraph.namespaces import GRAPHS, PREFIXES
 from citygraph.results import QueryResult
 
 _CLONE_NEWNET = 0x40000000
@@ -101,6 +101,31 @@ def build(conn: Connection, settings: Settings) -> None:
         conn.send(("error", f"{type(exc).__name__}: {exc}", 2))
 
 
+def update(conn: Connection, args: tuple[Source, str, str | None]) -> None:
+    """Copy the graph into a new store (``target`` directory, or memory), apply a SPARQL
+    Update to the copy; reply ``("ok", counts, nquads-or-None)`` or ``("error", kind, message)``."""
+    source, sparql, target = args
+    isolate_network()
+    try:
+        original = open_source(source)
+        store = ox.Store(target) if target else ox.Store()
+        store.bulk_extend(original.quads_for_pattern(None, None, None, None))
+        del original
+        store.update(sparql, prefixes=PREFIXES)
+        counts = {name: sum(1 for _ in store.quads_for_pattern(None, None, None, ox.NamedNode(iri)))
+                  for name, iri in GRAPHS.items()}
+        if target:
+            store.flush()
+            del store
+            conn.send(("ok", counts, None))
+        else:
+            conn.send(("ok", counts, store.dump(format=ox.RdfFormat.N_QUADS) or b""))
+    except SyntaxError as exc:
+        conn.send(("error", "syntax", str(exc)))
+    except (RuntimeError, ValueError, OSError) as exc:
+        conn.send(("error", "query", str(exc)))
+
+
 def main(argv: list[str]) -> None:
     """``python -m citygraph.api.worker FD``: the first message on FD says what to do."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C stops the server, which stops us
@@ -113,6 +138,8 @@ def main(argv: list[str]) -> None:
         serve(conn, arg)
     elif task == "build":
         build(conn, arg)
+    elif task == "update":
+        update(conn, arg)
 
 
 def run(store: ox.Store, job: Job) -> tuple:
