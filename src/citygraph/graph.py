@@ -27,8 +27,8 @@ from citygraph.errors import (
     QueryError,
 )
 from citygraph.namespaces import (
-    CG, CURATED_GRAPH, DCTERMS, DERIVED_GRAPH, GEO, GRAPHS, ID, ONTOLOGY_GRAPH, ORG, OWL,
-    PREFIXES, RDF, RDFS, SKOS, VOCAB, compact, expand,
+    ANALYSIS_GRAPH, CG, CURATED_GRAPH, DCTERMS, DERIVED_GRAPH, GEO, GRAPHS, ID, ONTOLOGY_GRAPH,
+    ORG, OWL, PREFIXES, RDF, RDFS, SKOS, VOCAB, compact, expand,
 )
 from citygraph.queries import term_from_string
 from citygraph.results import QueryResult
@@ -156,6 +156,8 @@ class CityGraph:
             quads += _parse(path, rel, CURATED_GRAPH)
             for iri, where in source_map(path, rel).items():
                 smap.setdefault(iri, where)
+        for path in stores.analysis_files(settings):  # saved by `citygraph analyze … --save`
+            quads += _parse(path, settings.relative(path), ANALYSIS_GRAPH)
 
         def locate(term: object) -> tuple[str, int | None]:
             where = smap.get(getattr(term, "value", ""), None) if isinstance(term, ox.NamedNode) else None

@@ -10,7 +10,10 @@ GRAPH = "https://w3id.org/citygraph/graph/"
 ONTOLOGY_GRAPH = GRAPH + "ontology"
 CURATED_GRAPH = GRAPH + "curated"
 DERIVED_GRAPH = GRAPH + "derived"
-GRAPHS = {"ontology": ONTOLOGY_GRAPH, "curated": CURATED_GRAPH, "derived": DERIVED_GRAPH}
+#: results of network analyses saved with ``citygraph analyze … --save`` (see store.analysis_files)
+ANALYSIS_GRAPH = GRAPH + "analysis"
+GRAPHS = {"ontology": ONTOLOGY_GRAPH, "curated": CURATED_GRAPH, "derived": DERIVED_GRAPH,
+          "analysis": ANALYSIS_GRAPH}
 
 #: entity kind -> Turtle prefix name (``office-operation`` is not a valid prefix name)
 ENTITY_KINDS = {

@@ -34,6 +34,7 @@ CURRENT = "current"
 MANIFEST = "manifest.json"
 OXIGRAPH_DIR = "oxigraph"
 BUILD_PREFIX = "build-"
+ANALYSIS_DIR = "analysis"
 STALE_SECONDS = 3600  # unfinished builds older than this are debris from a crash
 
 #: library modules whose code changes what a build derives
@@ -45,6 +46,15 @@ def data_files(settings: Settings) -> list[Path]:
     if not settings.data_dir.is_dir():
         return []
     return sorted(p for p in settings.data_dir.glob("*.ttl") if p.is_file())
+
+
+def analysis_files(settings: Settings) -> list[Path]:
+    """Saved analysis results (``STORE_DIR/analysis/*.ttl``), loaded by the next build into the
+    analysis graph. They live beside the builds, not in one: a build is never written again."""
+    folder = settings.store_dir / ANALYSIS_DIR
+    if not folder.is_dir():
+        return []
+    return sorted(p for p in folder.glob("*.ttl") if p.is_file())
 
 
 def rule_files() -> list[tuple[str, bytes]]:
@@ -69,6 +79,8 @@ def fingerprint(settings: Settings) -> str:
     add("ontology", settings.ontology.read_bytes())
     for path in data_files(settings):
         add("data/" + path.name, path.read_bytes())
+    for path in analysis_files(settings):
+        add("analysis/" + path.name, path.read_bytes())
     for name, content in rule_files():
         add("rules/" + name, content)
     package = resources.files("citygraph")
