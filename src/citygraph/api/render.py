@@ -112,7 +112,7 @@ def _precision(value: dict | None) -> str:
     if not precision:
         precision = {"xsd:gYear": "year", "xsd:gYearMonth": "month", "xsd:date": "day"}.get(
             value.get("datatype", ""), "")
-    return f"{text_} ({precision})" if precision else text_
+    return f"{text_} ({precision})" if precision and precision != "day" else text_
 
 
 def _source_date(src: dict) -> str:
@@ -249,7 +249,14 @@ def editor_html(graph: CityGraph, endpoint: str, examples: Sequence[dict],
     """The SPARQL editor (YASGUI, served from /static/): ``examples`` are ``{"name", "title",
     "description", "query"}`` dicts; ``endpoint`` is the absolute URL it POSTs to."""
     links = links or Links()
-    config = {"endpoint": endpoint, "examples": list(examples), "prefixes": PREFIXES}
+    default = "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in PREFIXES.items()) + (
+        "\n# Helsinki's partners, ever\n"
+        "SELECT ?partner ?name WHERE {\n"
+        "  city:helsinki cg:partnerOf ?partner .\n"
+        "  ?partner skos:prefLabel ?name FILTER(lang(?name) = \"en\")\n"
+        "}\nORDER BY ?name\n")
+    config = {"endpoint": endpoint, "examples": list(examples), "prefixes": PREFIXES,
+              "default_query": default}
     return _render("editor.html", _context(graph, lang, links, config=config,
                                            title=text("editor", lang)))
 

@@ -121,14 +121,11 @@ def editor_query(query: NamedQuery) -> str:
     if used:
         decls = "".join(f"PREFIX {p}: <{PREFIXES[p]}>\n" for p in used)
         lines = text.splitlines(keepends=True)
-        at = 0
-        for i, line in enumerate(lines):  # after the header comments and existing PREFIX lines
-            if line.strip().startswith("#") or _PREFIX_DECL.match(line) or not line.strip():
-                at = i + 1
-                if not line.strip() and i > 0 and not lines[i - 1].strip().startswith("#"):
-                    break
-            else:
-                break
+        declared_at = [i for i, line in enumerate(lines) if _PREFIX_DECL.match(line)]
+        if declared_at:  # right after the last PREFIX line
+            at = declared_at[-1] + 1
+        else:  # after the header comments
+            at = next((i for i, line in enumerate(lines) if not line.lstrip().startswith("#")), 0)
         text = "".join(lines[:at]) + decls + "".join(lines[at:])
     return text
 

@@ -14,7 +14,12 @@
     endpointCatalogueOptions: { getData: function () { return [{ endpoint: config.endpoint }]; } },
     persistenceId: null,
     populateFromUrl: false,
-    yasqe: { autocompleters: ["prefixes", "variables"], resizeable: true, editorHeight: "320px" },
+    yasqe: {
+      autocompleters: ["prefixes", "variables"],
+      resizeable: true,
+      editorHeight: "320px",
+      value: config.default_query,  // new tabs start with every project prefix declared
+    },
     yasr: { prefixes: config.prefixes, persistenceId: null },
   });
 
