@@ -308,6 +308,10 @@ from citygraph import server as _server  # noqa: E402
 app.command("serve")(_server.serve)
 app.command("reload")(_server.reload)
 
+from citygraph.analysis.cli import app as _analyze  # noqa: E402  (network analysis, issue 4)
+
+app.add_typer(_analyze, name="analyze")
+
 
 if __name__ == "__main__":  # pragma: no cover
     app()

@@ -1,21 +1,40 @@
 """Network analysis of the graph with NetworkX: who is central, how networks overlap, through
 which networks a city reaches whom, and what changed between two dates.
 
->>> from citygraph.analysis import Ties           # doctest: +SKIP
->>> ties = Ties.load(graph)                        # doctest: +SKIP
->>> snap = ties.snapshot("2024-06-01")             # doctest: +SKIP
->>> centrality(snap, "combined").head()            # doctest: +SKIP
+For notebooks, every analysis is a function returning a pandas DataFrame::
+
+    from citygraph.analysis import Ties, centrality, network_overlap
+    ties = Ties.load(graph)                 # graph = CityGraph.open(Settings.from_env())
+    snap = ties.snapshot("2024-06-01")      # active on that date, all layers
+    centrality(snap, "combined")            # rank table
+    network_overlap(snap)                   # pairs of networks and what they share
+    snap.graph("cities")                    # the NetworkX graph itself
+
+Names are imported on first use, so ``citygraph --help`` does not load pandas or SciPy.
 """
 
-from citygraph.analysis.centrality import MEASURES, centrality, rank_table, scores
-from citygraph.analysis.communities import communities
-from citygraph.analysis.ego import brokerage, brokerage_summary, ego_graph, ego_network
-from citygraph.analysis.overlap import network_overlap, network_sizes, redundancy
-from citygraph.analysis.snapshot import GRAPH_NAMES, Snapshot
-from citygraph.analysis.ties import Ties, parse_date
+from __future__ import annotations
 
-__all__ = [
-    "GRAPH_NAMES", "MEASURES", "Snapshot", "Ties", "brokerage", "brokerage_summary", "centrality",
-    "communities", "ego_graph", "ego_network", "network_overlap", "network_sizes", "parse_date",
-    "rank_table", "redundancy", "scores",
-]
+import importlib
+
+_EXPORTS = {
+    "MEASURES": "centrality", "centrality": "centrality", "rank_table": "centrality",
+    "scores": "centrality",
+    "communities": "communities",
+    "Comparison": "compare", "compare": "compare", "rank_changes": "compare",
+    "relationship_changes": "compare",
+    "brokerage": "ego", "brokerage_summary": "ego", "ego_graph": "ego", "ego_network": "ego",
+    "network_overlap": "overlap", "network_sizes": "overlap", "redundancy": "overlap",
+    "ANALYSES": "reports", "Report": "reports", "run": "reports", "ties_for": "reports",
+    "GRAPH_NAMES": "snapshot", "Snapshot": "snapshot",
+    "Ties": "ties", "parse_date": "ties",
+}
+
+__all__ = sorted(_EXPORTS)
+
+
+def __getattr__(name: str):
+    if name in _EXPORTS:
+        module = importlib.import_module(f"citygraph.analysis.{_EXPORTS[name]}")
+        return getattr(module, name)
+    raise AttributeError(f"module 'citygraph.analysis' has no attribute {name!r}")
