@@ -19,7 +19,7 @@ from citygraph.api import lookups, render
 from citygraph.api.deps import current_graph, http_error
 from citygraph.api.formats import Range, parse_accept
 from citygraph.api.i18n import choose_lang
-from citygraph.api.models import Entity
+from citygraph.api.models import Entity, SourceDetail
 from citygraph.api.routes.json_api import entity_iri
 from citygraph.errors import CityGraphError, NotFoundError
 from citygraph.graph import CityGraph
@@ -165,10 +165,12 @@ def dereference(request: Request, kind: str, name: str) -> Response:
             return HTMLResponse(render.entity_page(graph, iri, lang, render.Links(lang=explicit)),
                                 headers=headers)
         if rep == "json":
-            data = lookups.source(graph, iri, lang) if kind == "source" else lookups.describe(graph, iri, lang)
-            if kind != "source":
-                data = Entity.model_validate(data).model_dump(mode="json", by_alias=True)
-            return JSONResponse(data, headers=headers)
+            # the same body as /api/entities/{kind}/{slug} (or /api/sources/{slug})
+            if kind == "source":
+                data = SourceDetail.model_validate(lookups.source(graph, iri, lang))
+            else:
+                data = Entity.model_validate(lookups.describe(graph, iri, lang))
+            return JSONResponse(data.model_dump(mode="json", by_alias=True), headers=headers)
     except CityGraphError as exc:
         raise http_error(exc) from None
     return rdf_response(lookups.description(graph, iri), rep, headers)
