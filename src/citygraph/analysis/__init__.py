@@ -18,11 +18,11 @@ from __future__ import annotations
 import importlib
 
 _EXPORTS = {
-    "MEASURES": "centrality", "centrality": "centrality", "rank_table": "centrality",
-    "scores": "centrality",
-    "communities": "communities",
-    "Comparison": "compare", "compare": "compare", "rank_changes": "compare",
-    "relationship_changes": "compare",
+    "MEASURES": "centralities", "centrality": "centralities", "rank_table": "centralities",
+    "scores": "centralities",
+    "communities": "community",
+    "Comparison": "comparison", "compare": "comparison", "rank_changes": "comparison",
+    "relationship_changes": "comparison",
     "brokerage": "ego", "brokerage_summary": "ego", "ego_graph": "ego", "ego_network": "ego",
     "network_overlap": "overlap", "network_sizes": "overlap", "redundancy": "overlap",
     "ANALYSES": "reports", "Report": "reports", "run": "reports", "ties_for": "reports",

@@ -37,7 +37,7 @@ class ConvergenceError(CityGraphError):
 
 
 def _csr(matrix) -> sp.csr_array:
-    out = sp.csr_array(matrix, dtype=float)
+    out = sp.csr_array(matrix, dtype=float, copy=True)
     out.sum_duplicates()
     out.eliminate_zeros()
     return out

@@ -13,7 +13,7 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
-from citygraph.analysis.centrality import MEASURES, scores
+from citygraph.analysis.centralities import MEASURES, scores
 from citygraph.errors import QueryError
 
 STATUS_ORDER = {"ended": 0, "added": 1, "unchanged": 2}

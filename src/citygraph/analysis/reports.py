@@ -21,9 +21,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from citygraph.analysis import centrality as _centrality
-from citygraph.analysis.communities import communities as _communities
-from citygraph.analysis.compare import compare as _compare
+from citygraph.analysis import centralities as _centrality
+from citygraph.analysis.community import communities as _communities
+from citygraph.analysis.comparison import compare as _compare
 from citygraph.analysis.ego import brokerage, brokerage_summary, ego_network
 from citygraph.analysis.overlap import network_overlap, network_sizes, redundancy
 from citygraph.analysis.snapshot import CENTRALITY_GRAPHS
