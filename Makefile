@@ -38,6 +38,8 @@ fmt: install
 bench: install
 	@if [ -f bench/engines.py ]; then $(BIN)/python bench/engines.py; \
 	else echo "bench/engines.py is not there yet: nothing to run"; fi
+	$(BIN)/python -m pip install --quiet -e '.[bench]'
+	$(BIN)/python bench/analysis.py
 
 clean:
 	rm -rf $(VENV) .citygraph .pytest_cache
