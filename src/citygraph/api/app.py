@@ -141,6 +141,7 @@ OPTIONAL_ROUTERS = (
     "citygraph.api.routes.json_api",
     "citygraph.api.routes.entities",
     "citygraph.api.routes.pages",
+    "citygraph.api.routes.analysis",
 )
 
 
