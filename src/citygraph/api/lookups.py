@@ -242,12 +242,22 @@ def ref(graph: CityGraph, iri: str, lang: str) -> dict:
     return out
 
 
+def valid_iri(iri: str) -> bool:
+    try:
+        ox.NamedNode(iri)
+    except ValueError:
+        return False
+    return True
+
+
 def exists(graph: CityGraph, iri: str) -> bool:
-    return bool(graph.query(EXISTS.format(iri=_term(iri))).boolean)
+    """Whether ``iri`` occurs in the graph (False for a malformed IRI)."""
+    return valid_iri(iri) and bool(graph.query(EXISTS.format(iri=_term(iri))).boolean)
 
 
 def has_class(graph: CityGraph, iri: str, cls: str) -> bool:
-    return bool(graph.query(
+    """Whether ``iri`` has type ``cls`` or a subclass of it (False for a malformed IRI)."""
+    return valid_iri(iri) and bool(graph.query(
         f"ASK {{ {_term(iri)} a ?t . ?t rdfs:subClassOf* {_term(cls)} }}").boolean)
 
 
@@ -273,6 +283,8 @@ def resolve(graph: CityGraph, name: str, param: str, kind: str | None = None) ->
             return candidate
     try:
         iri = graph.resolve(name)
+    except ValueError:  # a would-be IRI or prefixed name with characters no IRI may hold
+        raise BadParameter(param, f"{name!r} is not a name, prefixed name or IRI") from None
     except AmbiguousNameError as exc:
         raise BadParameter(param, f"{name!r} matches several things: {', '.join(exc.candidates)}; "
                                   "use one of these prefixed names") from None

@@ -180,14 +180,9 @@ def editor_page(request: Request) -> Response:
     queries as examples and the project prefixes; it POSTs to this server's ``/sparql``."""
     graph = current_graph(request)
     lang, explicit = _lang(request)
-    endpoint = str(request.url_for("sparql")) if _has_route(request, "sparql") else \
-        str(request.base_url).rstrip("/") + "/sparql"
+    endpoint = str(request.base_url).rstrip("/") + "/sparql"
     return _html(render.editor_html(graph, endpoint, editor_examples(request), lang,
                                     render.Links(lang=explicit)), lang)
-
-
-def _has_route(request: Request, name: str) -> bool:
-    return any(getattr(r, "name", None) == name for r in request.app.routes)
 
 
 # ---------------------------------------------------------------------------- docs and files
