@@ -381,6 +381,9 @@ def describe(graph: CityGraph, iri: str, lang: str = "en") -> dict:
     source documents cited anywhere in the description, and the page path."""
     data = graph.describe(iri, lang)
     data["path"] = local_path(iri)
+    for rels in data["relationships"].values():
+        for rel in rels:
+            rel["path"] = local_path(rel["iri"])
     data["relationship"] = (graph.relationship(iri, lang)
                             if graph.query(f"ASK {{ {_term(iri)} cg:relationshipKind ?k }}").boolean
                             else None)
