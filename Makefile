@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP_VENV := $(VENV)/.stamp-venv
 STAMP_INSTALL := $(VENV)/.stamp-install
 
-.PHONY: venv install run test fmt bench clean
+.PHONY: venv install run test fmt bench clean chromium
 
 venv: $(STAMP_VENV)
 
@@ -29,7 +29,14 @@ run: install
 	@echo "serving on http://127.0.0.1:8000 (SPARQL: /sparql); Ctrl-C stops"
 	$(BIN)/citygraph serve --host 127.0.0.1 --port 8000
 
-test: install
+# Headless Chromium for the page tests (tests/test_pages_browser.py): Debian's package, driven
+# by the playwright package with executable_path; never `playwright install`.
+chromium:
+	@if [ ! -x /usr/bin/chromium ]; then \
+		apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends chromium; \
+	fi
+
+test: install chromium
 	$(BIN)/pytest -q
 
 fmt: install
