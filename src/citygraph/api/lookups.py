@@ -250,6 +250,20 @@ def valid_iri(iri: str) -> bool:
     return True
 
 
+def relationship_title(rel: dict) -> str:
+    """``Partnership: Helsinki – Tallinn``: a relationship's kind and its parties' labels
+    (relationship nodes have no names of their own)."""
+    kind = rel["kind"]["label"] if rel.get("kind") else "relationship"
+    names = " – ".join(p["label"] for p in rel.get("parties", []))
+    return f"{kind[:1].upper()}{kind[1:]}: {names}" if names else kind
+
+
+def _titled(rel: dict) -> dict:
+    rel["label"] = relationship_title(rel)
+    rel["path"] = local_path(rel["iri"])
+    return rel
+
+
 def exists(graph: CityGraph, iri: str) -> bool:
     """Whether ``iri`` occurs in the graph (False for a malformed IRI)."""
     return valid_iri(iri) and bool(graph.query(EXISTS.format(iri=_term(iri))).boolean)
@@ -383,10 +397,12 @@ def describe(graph: CityGraph, iri: str, lang: str = "en") -> dict:
     data["path"] = local_path(iri)
     for rels in data["relationships"].values():
         for rel in rels:
-            rel["path"] = local_path(rel["iri"])
-    data["relationship"] = (graph.relationship(iri, lang)
+            _titled(rel)
+    data["relationship"] = (_titled(graph.relationship(iri, lang))
                             if graph.query(f"ASK {{ {_term(iri)} cg:relationshipKind ?k }}").boolean
                             else None)
+    if data["relationship"]:
+        data["label"] = data["relationship"]["label"]
     cited: dict[str, dict] = {}
 
     def collect(attestations: list[dict]) -> None:
@@ -453,9 +469,7 @@ def list_relationships(graph: CityGraph, lang: str = "en", *, limit: int = 50, o
                    + f"LIMIT {int(limit)} OFFSET {int(offset)}")
     items = []
     for row in rows:
-        rel = graph.relationship(row["r"].value, lang, focus)
-        rel["path"] = local_path(rel["iri"])
-        items.append(rel)
+        items.append(_titled(graph.relationship(row["r"].value, lang, focus)))
     return Page(items, total, limit, offset)
 
 
@@ -529,12 +543,18 @@ def source(graph: CityGraph, iri: str, lang: str = "en") -> dict:
     if not has_class(graph, iri, CG + "SourceDocument"):
         raise NotFoundError(f"{compact(iri)} is not a source document")
     attests = []
+    titles: dict[str, str] = {}
     for row in _select(graph, SOURCE_ATTESTATIONS.format(source=_term(iri))):
         subject = row["subject"].value
+        if subject not in titles:
+            is_rel = graph.query(f"ASK {{ {_term(subject)} cg:relationshipKind ?k }}").boolean
+            titles[subject] = (relationship_title(graph.relationship(subject, lang)) if is_rel
+                               else graph.label(subject, lang))
         quote = row["quote"]
         described = row["describedAs"].value.split() if row["describedAs"] else []
         attests.append({
-            "subject": {**ref(graph, subject, lang), "path": local_path(subject)},
+            "subject": {**ref(graph, subject, lang), "label": titles[subject],
+                        "path": local_path(subject)},
             "quote": quote.value if quote is not None else None,
             "quote_lang": quote.language if quote is not None else None,
             "described_as": [ref(graph, d, lang) for d in described],
@@ -623,7 +643,7 @@ def vocabulary_path(iri: str) -> str | None:
 
 __all__ = [
     "BadParameter", "COLLECTIONS", "ORGANISATION_TYPES", "Page", "RELATIONSHIP_KINDS", "STATUSES",
-    "choose", "describe", "description", "entity_iri", "exists", "layers", "list_entities",
-    "list_relationships", "list_sources", "local_path", "ontology", "ref", "resolve", "source",
-    "source_summary",
+    "choose", "describe", "description", "entity_iri", "exists", "has_class", "layers",
+    "list_entities", "list_relationships", "list_sources", "local_path", "ontology", "ref",
+    "relationship_title", "resolve", "source", "source_summary", "suggest", "valid_iri",
 ]

@@ -156,13 +156,7 @@ def _render(template: str, context: dict) -> str:
     return _env.get_template(template).render(**context)
 
 
-def relationship_title(rel: dict, lang: str) -> str:
-    """``Partnership: Helsinki – Tallinn`` (kind and party labels) for a relationship dict."""
-    kind = rel["kind"]["label"] if rel.get("kind") else "relationship"
-    names = " – ".join(p["label"] for p in rel.get("parties", []))
-    return f"{kind[:1].upper()}{kind[1:]}: {names}" if names else kind
-
-
+relationship_title = lookups.relationship_title
 _env.globals["relationship_title"] = relationship_title
 
 
@@ -176,7 +170,7 @@ def entity_page(graph: CityGraph, iri: str, lang: str = DEFAULT_LANG,
     if lookups.has_class(graph, iri, PREFIXES["cg"] + "SourceDocument"):
         return source_page(graph, iri, lang, links)
     data = lookups.describe(graph, iri, lang)
-    title = relationship_title(data["relationship"], lang) if data["relationship"] else data["label"]
+    title = data["label"]
     return _render("entity.html", _context(graph, lang, links, data=data, title=title,
                                            path=data["path"], canonical=iri))
 
