@@ -312,6 +312,11 @@ from citygraph.analysis.cli import app as _analyze  # noqa: E402  (network analy
 
 app.add_typer(_analyze, name="analyze")
 
+from citygraph.publish import commands as _publish  # noqa: E402  (open-data publication, issue 6)
+
+app.command("publish")(_publish.publish_command)
+app.command("diff")(_publish.diff_command)
+
 
 if __name__ == "__main__":  # pragma: no cover
     app()

@@ -154,6 +154,7 @@ def write_site(view: CityGraph, root: Path, options: PublishOptions, *, release:
     write(root, "static/style.css", css, "html")
     write(root, "static/search.js", (assets / "search.js").read_bytes(), "html")
 
+    titles: dict[str, str] = {}
     iris = [r[0].value for r in view.query(
         "SELECT DISTINCT ?s WHERE { ?s ?p ?o FILTER(isIRI(?s)) } ORDER BY ?s").rows
         if lookups.local_path(r[0].value)]
@@ -174,6 +175,8 @@ def write_site(view: CityGraph, root: Path, options: PublishOptions, *, release:
         write(root, f"id/{path}.nt", rdf.ntriples(triples), "nt")
         write(root, f"id/{path}.jsonld", rdf.jsonld(triples), "jsonld")
         data = lookups.describe(view, iri, DEFAULT_LANG)
+        if data.get("relationship"):
+            titles[iri] = data["relationship"].get("label") or lookups.relationship_title(data["relationship"])
         write(root, f"id/{path}.json",
               (json.dumps(data, ensure_ascii=False, indent=1, default=str) + "\n").encode(), "json")
         if n and n % 200 == 0:
@@ -217,7 +220,7 @@ def write_site(view: CityGraph, root: Path, options: PublishOptions, *, release:
             types.setdefault(s, view.label(cls, DEFAULT_LANG))
     index = []
     for iri in iris:
-        label = view.label(iri, DEFAULT_LANG)
+        label = titles.get(iri) or view.label(iri, DEFAULT_LANG)
         all_names = sorted(names.get(iri, set()) | {label, lookups.local_path(iri).rsplit("/", 1)[-1]})  # type: ignore[union-attr]
         index.append({"l": label, "n": all_names, "t": types.get(iri, ""),
                       "u": "id/" + lookups.local_path(iri)})  # type: ignore[operator]
