@@ -96,56 +96,42 @@ BUILTIN: tuple[Layer, ...] = (
 )
 
 
-def _registry_layers() -> list[Layer]:
-    """External layers from ``citygraph.layers`` (the per-layer registry), when it exists.
+def _from_registry(info: object) -> Layer:
+    """A :class:`citygraph.layers.registry.LayerInfo` as a publication layer."""
+    name = str(getattr(info, "name"))
+    title_en = str(getattr(info, "title", "") or name)
+    origin_obj = getattr(info, "origin", None)
+    origin = str(origin_obj) if origin_obj else "citygraph project"
+    citation = getattr(info, "citation", None)
+    if citation:
+        origin += f"; cite: {citation}"
+    licence = licence_for(str(getattr(info, "licence")), getattr(info, "licence_label", None))
+    return Layer(
+        name, str(getattr(info, "graph")),
+        _text(f"Ulkoinen aineisto: {title_en}", f"Externt material: {title_en}", title_en),
+        _text(f"Ulkoinen avoin aineisto omana nimettynä graafinaan: {title_en}. "
+              f"Alkuperä: {origin}. Lisenssi: {licence.title}.",
+              f"Externt öppet material i en egen namngiven graf: {title_en}. "
+              f"Ursprung: {origin}. Licens: {licence.title}.",
+              f"External open data in its own named graph: {title_en}. "
+              f"Origin: {origin}. Licence: {licence.title}."),
+        licence, origin)
 
-    Duck-typed on purpose: a registry entry needs ``name``, a graph IRI (``graph``,
-    ``graph_iri`` or ``iri``), ``title``, ``licence`` (SPDX id, licence IRI or URL) and
-    ``origin``; optional ``title_fi``/``title_sv``/``description``.
-    """
+
+def _registry_layers(graphs: Iterable[str]) -> list[Layer]:
+    """Layers of ``graphs`` that the layer registry (``citygraph.layers.registry``) describes."""
     try:
-        from citygraph import layers as registry  # type: ignore[attr-defined]
-    except ImportError:
+        from citygraph.layers import registry
+    except ImportError:  # pragma: no cover - the registry is part of the package
         return []
-    entries = None
-    for attr in ("REGISTRY", "LAYERS", "registry", "layers"):
-        candidate = getattr(registry, attr, None)
-        if callable(candidate):
-            try:
-                candidate = candidate()
-            except TypeError:
-                continue
-        if candidate:
-            entries = candidate
-            break
-    if not entries:
-        return []
-    if isinstance(entries, dict):
-        entries = list(entries.values())
+    builtin = {layer.graph for layer in BUILTIN}
     found = []
-    for entry in entries:
-        get = (entry.get if isinstance(entry, dict) else lambda k, e=entry: getattr(e, k, None))
-        graph = get("graph") or get("graph_iri") or get("iri")
-        name = get("name")
-        licence_value = get("licence") or get("license")
-        if not (graph and name and licence_value):
+    for iri in graphs:
+        if iri in builtin:
             continue
-        licence_value = getattr(licence_value, "iri", None) or getattr(licence_value, "key", None) or licence_value
-        title_en = str(get("title") or name)
-        origin = str(get("origin") or "")
-        licence = licence_for(str(licence_value), get("licence_title"))
-        described = str(get("description") or title_en)
-        found.append(Layer(
-            str(name), str(graph),
-            _text(str(get("title_fi") or f"Ulkoinen aineisto: {title_en}"),
-                  str(get("title_sv") or f"Externt material: {title_en}"), title_en),
-            _text(f"Ulkoinen avoin aineisto omana nimettynä graafinaan: {described}. "
-                  f"Alkuperä: {origin}. Lisenssi: {licence.title}.",
-                  f"Externt öppet material i en egen namngiven graf: {described}. "
-                  f"Ursprung: {origin}. Licens: {licence.title}.",
-                  f"External open data in its own named graph: {described}. "
-                  f"Origin: {origin}. Licence: {licence.title}."),
-            licence, origin))
+        info = registry.by_graph(iri)
+        if info is not None:
+            found.append(_from_registry(info))
     return found
 
 
@@ -175,10 +161,10 @@ class LayerPlan:
 
 def plan(graph: CityGraph, extra: Sequence[Layer] = (), include_restricted: bool = False) -> LayerPlan:
     """Decide, per named graph, whether and how it is published."""
-    table: dict[str, Layer] = {}
-    for layer in (*BUILTIN, *_registry_layers(), *extra):
-        table[layer.graph] = layer
     present = graphs_in_store(graph)
+    table: dict[str, Layer] = {}
+    for layer in (*BUILTIN, *_registry_layers(present), *extra):
+        table[layer.graph] = layer
     published, combined, withheld = [], [], []
     for layer in table.values():
         if layer.graph not in present:
