@@ -75,7 +75,10 @@ class Snapshot:
         relationships: dict[str, dict[str, dict]] = {}
         for table in RELATIONSHIP_TABLES:
             file = path / TABLES_DIR / f"{table}.csv"
-            rows = list(csv.DictReader(file.open(encoding="utf-8", newline=""))) if file.is_file() else []
+            rows = []
+            if file.is_file():
+                with file.open(encoding="utf-8", newline="") as fh:
+                    rows = list(csv.DictReader(fh))
             relationships[table] = {row["iri"]: row for row in rows}
         log = path / CHANGELOG_JSON
         changelog = json.loads(log.read_text(encoding="utf-8")) if log.is_file() else []
