@@ -15,6 +15,7 @@ from typing import Annotated, Literal
 import pyoxigraph as ox
 from fastapi import APIRouter, HTTPException, Path, Query, Request
 from fastapi.responses import JSONResponse
+from starlette.concurrency import run_in_threadpool
 
 from citygraph.api import lookups
 from citygraph.api.deps import GraphDep, LangDep, PagingDep, http_error, next_link
@@ -266,9 +267,9 @@ async def run_named_query(
     holder = request.app.state.holder
     graph: CityGraph = holder.graph
     values = {k: v for k, v in request.query_params.items() if k not in ("format", "lang")}
-    try:
-        query = find_query(graph.settings.queries_dir, name)
-        bound = query.bind(values, resolve=graph.resolve)
+    try:  # reading the file and resolving names may touch the graph: not on the event loop
+        query = await run_in_threadpool(find_query, graph.settings.queries_dir, name)
+        bound = await run_in_threadpool(query.bind, values, graph.resolve)
     except NotFoundError as exc:
         raise HTTPException(404, detail=str(exc)) from None
     except QueryError as exc:

@@ -15,6 +15,7 @@ from fastapi import APIRouter, HTTPException, Request
 from fastapi import Path as PathParam
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import FileResponse, HTMLResponse, Response
+from starlette.concurrency import run_in_threadpool
 
 from citygraph.api import render
 from citygraph.api.deps import current_graph
@@ -70,12 +71,13 @@ async def query_result(request: Request,
     lang, explicit = _lang(request)
     links = render.Links(lang=explicit)
     values = {k: v for k, v in request.query_params.items() if k != "lang"}
-    try:
-        query = find_query(graph.settings.queries_dir, name)
+    try:  # file reading, name resolution and rendering run in threads, not on the event loop
+        query = await run_in_threadpool(find_query, graph.settings.queries_dir, name)
     except NotFoundError as exc:
-        return _html(render.not_found_page(graph, str(exc), [], lang, links), lang, 404)
+        page = await run_in_threadpool(render.not_found_page, graph, str(exc), [], lang, links)
+        return _html(page, lang, 404)
     try:
-        bound = query.bind(values, resolve=graph.resolve)
+        bound = await run_in_threadpool(query.bind, values, graph.resolve)
         result = await holder.run(query.sparql, bound)
     except QueryError as exc:
         raise HTTPException(422, detail=str(exc)) from None
@@ -84,8 +86,9 @@ async def query_result(request: Request,
     header, rows = result.table()
     cells = [[render.cell(t, links) for t in row] for row in rows]
     shown = {k: compact(v.value) if isinstance(v, ox.NamedNode) else v.value for k, v in bound.items()}
-    return _html(render.query_result_page(graph, query, shown, header, cells,
-                                          bool(getattr(result, "truncated", False)), lang, links), lang)
+    page = await run_in_threadpool(render.query_result_page, graph, query, shown, header, cells,
+                                   bool(getattr(result, "truncated", False)), lang, links)
+    return _html(page, lang)
 
 
 # ---------------------------------------------------------------------------- editor
