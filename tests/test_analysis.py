@@ -10,6 +10,7 @@ City projection (weight = shared networks): A–B 2, A–C 1, B–C 1, A–D 1, 
 
 from __future__ import annotations
 
+import inspect
 from datetime import date
 from pathlib import Path
 
@@ -48,7 +49,11 @@ def build_world(root: Path, with_layer: bool = True) -> CityGraph:
         graph.store.extend(ox.Quad(t.subject, t.predicate, t.object, layer)
                            for t in ox.parse(path=str(WORLD / "layers" / "extra.ttl"),
                                              format=ox.RdfFormat.TURTLE))
-        derive_dates(graph.store, lambda _t: ("layers/extra.ttl", None))
+        locate = lambda _t: ("layers/extra.ttl", None)  # noqa: E731
+        if "source" in inspect.signature(derive_dates).parameters:  # layers derived on their own
+            derive_dates(graph.store, locate, source=GRAPH + "extra", target=GRAPH + "extra-derived")
+        else:
+            derive_dates(graph.store, locate)
     return graph
 
 
