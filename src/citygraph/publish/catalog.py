@@ -185,6 +185,9 @@ class CatalogBuilder:
                 keywords: Mapping[str, Sequence[str]], origin: str,
                 temporal: tuple[date, date] | None, landing: str) -> URIRef:
         g, o, r = self.g, self.o, self.r
+        if not any(keywords.values()):
+            keywords = {"en": ("international relations", name), "fi": ("kansainväliset suhteet",),
+                        "sv": ("internationella relationer",)}
         node = URIRef(o.base_url + f"dataset/{name}")
         g.add((self.catalog, DCAT.dataset, node))
         g.add((node, RDF.type, DCAT.Dataset))
