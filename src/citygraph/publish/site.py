@@ -233,8 +233,10 @@ def write_site(view: CityGraph, root: Path, options: PublishOptions, *, release:
         "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }").rows)}
     for lang in langs:
         links = links_for(0, lang, options)
+        anchors = {CG + "City": "cities", CG + "CityNetwork": "networks", CG + "SourceDocument": "sources"}
         classes = [{"url": f"class/{slug}{_suffix(lang)}", "label": view.label(cls, lang),
-                    "count": len(by_class[cls])} for cls, slug in class_pages.items()]
+                    "count": len(by_class[cls]), "anchor": anchors.get(cls, "")}
+                   for cls, slug in class_pages.items()]
         classes.sort(key=lambda c: c["label"].casefold())
         html = env.get_template("site_index.html").render(**render._context(
             view, lang, links, title="citygraph", path=None, canonical=None,
