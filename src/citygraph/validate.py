@@ -40,7 +40,7 @@ from citygraph.config import Settings
 from citygraph.errors import CityGraphError, DataFileError
 from citygraph.locations import SourceIndex
 from citygraph.namespaces import (
-    CG, CURATED_GRAPH, DCTERMS, ONTOLOGY_GRAPH, ORG, OWL, PREFIXES, RDF, RDFS, SKOS, XSD_STRING,
+    CG, CURATED_GRAPH, DCTERMS, ID, ONTOLOGY_GRAPH, ORG, OWL, PREFIXES, RDF, RDFS, SKOS, XSD_STRING,
     compact,
 )
 
@@ -716,9 +716,8 @@ def _fill(template: str, raw: _Raw, d: _Describer, entity: str | None) -> str:
             bound = raw.bindings.get(name[1:])
             if bound is None:
                 return ""
-            if isinstance(bound, ox.NamedNode) and bound.value.startswith("http") and \
-                    not bound.value.startswith((CG, SH)) and name[1:] == "other":
-                return f"{d.label(bound.value)} ({display(bound)})"
+            if isinstance(bound, ox.NamedNode) and bound.value.startswith(ID):
+                return f"{d.label(bound.value)} ({display(bound)})"  # an entity: name it
             return bound.value if isinstance(bound, ox.Literal) else display(bound)
         return match.group(0)
 

@@ -1,0 +1,342 @@
+"""Validation speed: citygraph's validator against pySHACL alone and against Rust SHACL engines.
+
+For the curated layer (data/) and synthetic worlds of 10^4, 10^5 and 10^6 triples
+(bench/validation_world.py, with known injected errors) this measures, each in its own
+process with a time limit:
+
+* ``citygraph``   -- ``citygraph.validate``: core constraints in pySHACL, SHACL-SPARQL
+                    constraints once each on Oxigraph (what ``citygraph validate`` runs);
+* ``pyshacl-all`` -- the same shapes all in pySHACL (the "before": SPARQL constraints per focus
+                    node); skipped above ``--pyshacl-all-max`` triples;
+* ``shacl-rust``  -- the reference: the shacl-rust package on the same shapes and data;
+* ``pyrudof``     -- rudof on the core shapes only (it cannot run SPARQL constraints whose
+                    focus nodes are blank nodes, as attestations are).
+
+and compares what each found with citygraph's results (focus node, path, severity,
+constraint component; blank focus nodes compared by count). Results go to
+``bench/results/validation.json`` and ``bench/results/validation.md``. Not part of
+``make test``; run ``python bench/validation.py`` (``--sizes curated,1e4`` for a quick look).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from collections import Counter
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+SHAPES = REPO / "shapes" / "citygraph.ttl"
+ONTOLOGY = REPO / "ontology" / "citygraph.ttl"
+RESULTS = REPO / "bench" / "results"
+SH = "http://www.w3.org/ns/shacl#"
+ENGINES = ("citygraph", "pyshacl-all", "shacl-rust", "pyrudof")
+#: checks citygraph runs outside SHACL (no other engine has them)
+BUILTIN = {"shape:KnownClass"}
+
+# Running this file puts bench/ first on sys.path, where a module may shadow the standard
+# library (bench/http.py does): take it off and load the generator by its path instead.
+sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).resolve().parent]
+
+
+def _world_module():
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("validation_world", REPO / "bench" / "validation_world.py")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["validation_world"] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+# ---------------------------------------------------------------------------------- keys
+def _strip(term: object) -> str | None:
+    if term is None:
+        return None
+    text = str(term).strip()
+    if text.startswith("<") and text.endswith(">"):
+        text = text[1:-1]
+    if text.startswith("_:") or text.startswith("[") or text.lower().startswith("blank"):
+        return "_:"
+    return text
+
+
+def _local(iri: object) -> str:
+    text = _strip(iri) or ""
+    return text.rsplit("#", 1)[-1].rsplit(":", 1)[-1]
+
+
+def key(focus: object, path: object, severity: object, component: object) -> tuple:
+    """What two engines must agree on for one result."""
+    p = _strip(path)
+    if p is not None and not p.startswith("http"):
+        p = "(complex path)"
+    return (_strip(focus), p, _local(severity).lower(), _local(component))
+
+
+# ---------------------------------------------------------------------------------- workers
+def run_citygraph(files: list[str], engine: str) -> list[tuple]:
+    from citygraph.config import Settings
+    from citygraph.validate import validate
+
+    report = validate(files, settings=Settings.for_home(REPO), engine=engine)
+    out = []
+    for r in report.results:
+        if r.shape in BUILTIN:
+            continue
+        focus = r.focus if r.focus_kind == "entity" else "_:"
+        out.append(key(focus, r.path, r.severity, r.constraint or "") + (r.engine, r.entity))
+    return out
+
+
+def run_shacl_rust(nt: str, shapes: str) -> list[tuple]:
+    import shacl_rust
+
+    report = shacl_rust.validate_file(nt, shapes)
+    return [key(r.get("focusNode"), r.get("resultPath"), r.get("severity"),
+                r.get("sourceConstraintComponent")) for r in report["results"]]
+
+
+def run_pyrudof(nt: str, shapes: str) -> list[tuple]:
+    import pyrudof
+
+    rudof = pyrudof.Rudof(pyrudof.RudofConfig())
+    rudof.read_data(nt, format=pyrudof.RDFFormat.NTriples)
+    rudof.read_shacl(shapes)
+    report = rudof.validate_shacl()
+    return [key(v.focus_node, v.path, v.severity, v.constraint_component) for v in report.violations]
+
+
+def worker(args: argparse.Namespace) -> int:
+    started = time.perf_counter()
+    if args.worker == "citygraph":
+        keys = run_citygraph(args.files, "split")
+    elif args.worker == "pyshacl-all":
+        keys = run_citygraph(args.files, "pyshacl")
+    elif args.worker == "shacl-rust":
+        keys = run_shacl_rust(args.nt, args.shapes)
+    elif args.worker == "pyrudof":
+        keys = run_pyrudof(args.nt, args.shapes)
+    else:
+        raise SystemExit(f"unknown worker {args.worker}")
+    seconds = time.perf_counter() - started
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    Path(args.result).write_text(json.dumps({"seconds": seconds, "max_rss_mb": round(rss),
+                                             "keys": keys}), encoding="utf-8")
+    return 0
+
+
+def spawn(engine: str, files: list[Path], nt: Path, shapes: Path, limit: float) -> dict:
+    """Run one engine in a child process; ``{"seconds", "max_rss_mb", "keys"}`` or a skip."""
+    with tempfile.NamedTemporaryFile(suffix=".json", delete=False) as handle:
+        result = Path(handle.name)
+    cmd = [sys.executable, __file__, "--worker", engine, "--result", str(result),
+           "--nt", str(nt), "--shapes", str(shapes), "--files", *map(str, files)]
+    wall = time.perf_counter()
+    try:
+        proc = subprocess.run(cmd, capture_output=True, text=True, timeout=limit)
+    except subprocess.TimeoutExpired:
+        return {"skipped": f"did not finish in {limit:.0f} s"}
+    finally:
+        wall = time.perf_counter() - wall
+    if proc.returncode != 0:
+        tail = (proc.stderr or proc.stdout).strip().splitlines()[-1:] or ["no output"]
+        return {"error": tail[0][:300]}
+    data = json.loads(result.read_text(encoding="utf-8"))
+    result.unlink()
+    data["process_seconds"] = round(wall, 2)
+    return data
+
+
+# ---------------------------------------------------------------------------------- comparison
+def compare(mine: list[tuple], theirs: list[tuple]) -> dict:
+    a = Counter(k[:4] for k in mine)
+    b = Counter(k[:4] for k in theirs)
+    only_mine, only_theirs = a - b, b - a
+    return {
+        "same": not only_mine and not only_theirs,
+        "only_citygraph": [list(k) + [n] for k, n in sorted(only_mine.items(), key=str)[:20]],
+        "only_reference": [list(k) + [n] for k, n in sorted(only_theirs.items(), key=str)[:20]],
+        "only_citygraph_total": sum(only_mine.values()),
+        "only_reference_total": sum(only_theirs.values()),
+    }
+
+
+def summary(found: list[tuple]) -> dict:
+    counts = Counter(k[2] for k in found)
+    return {s: counts.get(s, 0) for s in ("violation", "warning", "info")}
+
+
+# ---------------------------------------------------------------------------------- driver
+def prepare(size: str, workdir: Path) -> tuple[list[Path], Path, int, list]:
+    """Data files, one N-Triples file (data + ontology) for the references, triple count."""
+    import pyoxigraph as ox
+
+    if size == "curated":
+        files = sorted((REPO / "data").glob("*.ttl"))
+        injected: list = []
+    else:
+        validation_world = _world_module()
+        path = workdir / f"world-{size}.ttl"
+        injected = validation_world.write(path, int(float(size)))
+        files = [path]
+    nt = workdir / f"{size}.nt"
+    count = 0
+    with nt.open("wb") as out:
+        for path in [*files, ONTOLOGY]:
+            triples = list(ox.parse(path=str(path), format=ox.RdfFormat.TURTLE))
+            if path != ONTOLOGY:
+                count += len(triples)
+            ox.serialize(triples, out, ox.RdfFormat.N_TRIPLES)
+    return files, nt, count, injected
+
+
+def core_shapes(workdir: Path) -> Path:
+    """The shapes without their SPARQL constraints, for engines that cannot run them."""
+    import rdflib
+
+    graph = rdflib.Graph().parse(SHAPES)
+    sparql = rdflib.URIRef(SH + "sparql")
+    for triple in list(graph.triples((None, sparql, None))):
+        graph.remove(triple)
+    path = workdir / "core-shapes.ttl"
+    graph.serialize(path, format="turtle")
+    return path
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--sizes", default="curated,1e4,1e5,1e6")
+    parser.add_argument("--engines", default=",".join(ENGINES))
+    parser.add_argument("--limit", type=float, default=900, help="seconds per run before it is skipped")
+    parser.add_argument("--pyshacl-all-max", type=float, default=2e4,
+                        help="largest size (triples) to run pyshacl-all on")
+    parser.add_argument("--pyrudof-max", type=float, default=2e5,
+                        help="largest size (triples) to run pyrudof on (it used 10 GB at 10^6)")
+    parser.add_argument("--out", type=Path, default=RESULTS / "validation.json")
+    parser.add_argument("--worker", help=argparse.SUPPRESS)
+    parser.add_argument("--result", help=argparse.SUPPRESS)
+    parser.add_argument("--nt", help=argparse.SUPPRESS)
+    parser.add_argument("--shapes", help=argparse.SUPPRESS)
+    parser.add_argument("--files", nargs="*", help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.worker:
+        return worker(args)
+
+    engines = [e.strip() for e in args.engines.split(",") if e.strip()]
+    runs = []
+    with tempfile.TemporaryDirectory(prefix="citygraph-bench-") as tmp:
+        workdir = Path(tmp)
+        core = core_shapes(workdir)
+        for size in [s.strip() for s in args.sizes.split(",") if s.strip()]:
+            files, nt, triples, injected = prepare(size, workdir)
+            print(f"{size}: {triples} triples", file=sys.stderr, flush=True)
+            row: dict = {"size": size, "triples": triples, "injected_errors": len(injected), "engines": {}}
+            for engine in engines:
+                too_big = size != "curated" and float(size) > args.pyshacl_all_max
+                if engine == "pyshacl-all" and too_big:
+                    row["engines"][engine] = {"skipped": f"above --pyshacl-all-max {args.pyshacl_all_max:.0f}"}
+                    continue
+                if engine == "pyrudof" and size != "curated" and float(size) > args.pyrudof_max:
+                    row["engines"][engine] = {"skipped": f"above --pyrudof-max {args.pyrudof_max:.0f}"}
+                    continue
+                shapes = core if engine == "pyrudof" else SHAPES
+                data = spawn(engine, files, nt, shapes, args.limit)
+                row["engines"][engine] = data
+                shown = data.get("seconds")
+                print(f"  {engine}: " + (f"{shown:.2f} s" if shown is not None else
+                                         str(data.get("skipped") or data.get("error"))),
+                      file=sys.stderr, flush=True)
+            mine = row["engines"].get("citygraph", {}).get("keys")
+            if mine is not None:
+                if injected:
+                    from citygraph.namespaces import expand
+
+                    reported = {(k[5], k[1]) for k in mine if k[2] == "violation"}
+                    row["injected_found"] = sum(
+                        1 for i in injected if (i.entity, expand(i.property)) in reported)
+                for engine, data in row["engines"].items():
+                    if engine == "citygraph" or "keys" not in data:
+                        continue
+                    reference = mine if engine != "pyrudof" else [k for k in mine if k[4] == "pyshacl"]
+                    data["compare"] = compare(reference, data["keys"])
+            for engine, data in row["engines"].items():
+                if "keys" in data:
+                    data["found"] = summary(data.pop("keys"))
+            ours = row["engines"].get("citygraph", {}).get("seconds")
+            for engine, data in row["engines"].items():
+                if engine != "citygraph" and ours and data.get("seconds"):
+                    data["citygraph_over_this"] = round(ours / data["seconds"], 2)
+            runs.append(row)
+    result = {
+        "machine": {"python": platform.python_version(), "platform": platform.platform(),
+                    "cpus": os.cpu_count(), "load_average_at_end": os.getloadavg()},
+        "versions": _versions(),
+        "runs": runs,
+    }
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(result, indent=2), encoding="utf-8")
+    args.out.with_suffix(".md").write_text(markdown(result), encoding="utf-8")
+    print(markdown(result))
+    return 0
+
+
+def _versions() -> dict:
+    from importlib.metadata import PackageNotFoundError, version
+
+    out = {}
+    for name in ("pyshacl", "rdflib", "pyoxigraph", "shacl-rust", "pyrudof"):
+        try:
+            out[name] = version(name)
+        except PackageNotFoundError:
+            out[name] = None
+    return out
+
+
+def markdown(result: dict) -> str:
+    lines = ["| data | triples | citygraph (s) | pySHACL all (s) | shacl-rust (s) | ratio "
+             "| same results | pyrudof core (s) | same (core) |",
+             "|---|---:|---:|---:|---:|---:|---|---:|---|"]
+
+    def cell(data: dict | None, field: str = "seconds") -> str:
+        if not data:
+            return "-"
+        if "seconds" in data:
+            return f"{data[field]:.2f}" if field == "seconds" else str(data.get(field, "-"))
+        return "skipped" if "skipped" in data else "error"
+
+    def same(data: dict | None) -> str:
+        if not data or "compare" not in data:
+            return "-"
+        c = data["compare"]
+        if c["same"]:
+            return "yes"
+        return f"no (+{c['only_citygraph_total']} ours, +{c['only_reference_total']} theirs)"
+
+    for row in result["runs"]:
+        e = row["engines"]
+        ours = e.get("citygraph", {})
+        ref = e.get("shacl-rust", {})
+        ratio = f"{ours['seconds'] / ref['seconds']:.1f}×" if "seconds" in ours and "seconds" in ref else "-"
+        found = ours.get("found", {})
+        lines.append(
+            f"| {row['size']} ({found.get('violation', '?')} violations"
+            + (f", {row['injected_found']}/{row['injected_errors']} injected found" if row["injected_errors"] else "")
+            + f") | {row['triples']} | {cell(ours)} | "
+            f"{cell(e.get('pyshacl-all'))} | {cell(ref)} | {ratio} | {same(ref)} | "
+            f"{cell(e.get('pyrudof'))} | {same(e.get('pyrudof'))} |")
+    lines.append("")
+    lines.append("ratio = citygraph time / shacl-rust time (both include parsing; shacl-rust reads one "
+                 "N-Triples file, citygraph the Turtle files). Each run is a fresh process.")
+    return "\n".join(lines) + "\n"
+
+
+if __name__ == "__main__":
+    sys.exit(main())
