@@ -5,12 +5,17 @@ The dates (``cg:attestedOn``, ``cg:lastAttested``, ``cg:activeFrom``, ``cg:activ
 computed in Python by :mod:`citygraph.temporal`, the one definition of "active on date D".
 Attestations are blank nodes; Oxigraph keeps blank-node identity inside one store, so derived
 triples about them are added to the very nodes the curated graph holds.
+
+Imported layers (``citygraph.layers``) are derived the same way, each on its own: the same rule
+files run with the layer's graph in place of the curated one and write into the layer's own
+derived graph, and the same date code reads the layer's attestations. So what is derived from a
+layer carries that layer's licence and never mixes into the curated derived graph.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import date
 
 import pyoxigraph as ox
@@ -25,31 +30,45 @@ Locate = Callable[[ox.NamedNode | ox.BlankNode], tuple[str, int | None]]
 DERIVED = ox.NamedNode(DERIVED_GRAPH)
 _XSD_DATE = ox.NamedNode(XSD_DATE)
 
-_ATTESTATIONS = f"""
-SELECT ?subject ?att ?issued ?issuedNotAfter ?refersTo WHERE {{
-  GRAPH <{CURATED_GRAPH}> {{
+_ATTESTATIONS = """
+SELECT ?subject ?att ?source ?refersTo WHERE {
+  GRAPH <%s> {
     ?subject cg:attestation ?att .
-    OPTIONAL {{ ?att cg:source ?source .
-               OPTIONAL {{ ?source dcterms:issued ?issued }}
-               OPTIONAL {{ ?source cg:issuedNotAfter ?issuedNotAfter }} }}
-    OPTIONAL {{ ?att cg:refersTo ?refersTo }}
-  }}
-}}"""
+    OPTIONAL { ?att cg:source ?source }
+    OPTIONAL { ?att cg:refersTo ?refersTo }
+  }
+}"""
+
+_SOURCE_DATES = """
+SELECT DISTINCT ?source ?property ?value WHERE {
+  GRAPH <%s> { ?att cg:source ?source }
+  VALUES ?property { dcterms:issued cg:issuedNotAfter }
+  ?source ?property ?value .
+}"""
 
 _RELATIONSHIPS = """
-SELECT DISTINCT ?rel ?property ?value WHERE {
-  ?rel a/rdfs:subClassOf* cg:Relationship .
+SELECT ?rel ?property ?value WHERE {
+  GRAPH <%s> { ?rel a ?class }
   VALUES ?property { cg:startDate cg:startNotAfter cg:endDate cg:endNotAfter cg:status }
   OPTIONAL { ?rel ?property ?value }
 }"""
 
+_RELATIONSHIP_CLASSES = "SELECT ?class WHERE { ?class rdfs:subClassOf* cg:Relationship }"
 
-def run_rules(store: ox.Store) -> list[str]:
-    """Execute every rule file in order; returns the names run."""
+
+def run_rules(store: ox.Store, source: str = CURATED_GRAPH, target: str = DERIVED_GRAPH) -> list[str]:
+    """Execute every rule file in order; returns the names run.
+
+    For a layer, ``source`` replaces the curated graph and ``target`` the derived graph in the
+    rules' text, so the same rules derive each layer into its own graph.
+    """
     names = []
     for name, content in rule_files():
+        text = content.decode("utf-8")
+        if (source, target) != (CURATED_GRAPH, DERIVED_GRAPH):
+            text = text.replace(f"<{CURATED_GRAPH}>", f"<{source}>").replace(f"<{DERIVED_GRAPH}>", f"<{target}>")
         try:
-            store.update(content.decode("utf-8"), prefixes=PREFIXES)
+            store.update(text, prefixes=PREFIXES)
         except SyntaxError as exc:
             raise StoreError(f"derivation rule rules/{name} is not valid SPARQL: {exc}") from exc
         names.append(name)
@@ -60,36 +79,48 @@ def _date_literal(day: date) -> ox.Literal:
     return ox.Literal(day.isoformat(), datatype=_XSD_DATE)
 
 
-def derive_dates(store: ox.Store, locate: Locate) -> None:
-    """Add cg:attestedOn, cg:lastAttested, cg:activeFrom and cg:activeUntil to the derived graph."""
+def derive_dates(store: ox.Store, locate: Locate, source: str = CURATED_GRAPH,
+                 target: str = DERIVED_GRAPH) -> None:
+    """Add cg:attestedOn, cg:lastAttested, cg:activeFrom and cg:activeUntil for the attestations
+    and relationships of graph ``source`` (the curated graph, or a layer's) into ``target``."""
 
     def bad(subject: ox.NamedNode | ox.BlankNode, prop: str, exc: Exception) -> DataFileError:
         path, line = locate(subject)
         return DataFileError(path, line, 1 if line else None, f"{prop} of {_name(subject)}: {exc}")
 
+    target_graph = ox.NamedNode(target)
+    source_dates: dict[object, dict[str, list]] = defaultdict(lambda: {"issued": [], "issuedNotAfter": []})
+    for row in store.query(_SOURCE_DATES % source, prefixes=PREFIXES, use_default_graph_as_union=True):
+        source_dates[row["source"]][row["property"].value[len(CG):] if row["property"].value.startswith(CG)
+                                    else "issued"].append(row["value"])
+    rows = [(row["subject"], row["att"], row["source"], row["refersTo"])
+            for row in store.query(_ATTESTATIONS % source, prefixes=PREFIXES)]
+
     attested: dict[ox.BlankNode | ox.NamedNode, date] = {}
-    by_subject: dict[object, list[date]] = defaultdict(list)
-    for row in store.query(_ATTESTATIONS, prefixes=PREFIXES):
-        subject, att = row["subject"], row["att"]
-        try:
-            day = temporal.attested_on(row["issued"], row["issuedNotAfter"], row["refersTo"])
-        except ValueError as exc:
-            raise bad(subject, "a date of an attestation or its source", exc) from exc
-        if day is None:
-            continue
-        if att not in attested or day < attested[att]:
-            attested[att] = day
-    for row in store.query(_ATTESTATIONS, prefixes=PREFIXES):
-        if row["att"] in attested:
-            by_subject[row["subject"]].append(attested[row["att"]])
+    for subject, att, src, refers in rows:
+        dates = source_dates.get(src) if src is not None else None
+        for issued in (dates["issued"] if dates and dates["issued"] else [None]):
+            for not_after in (dates["issuedNotAfter"] if dates and dates["issuedNotAfter"] else [None]):
+                try:
+                    day = temporal.attested_on(issued, not_after, refers)
+                except ValueError as exc:
+                    raise bad(subject, "a date of an attestation or its source", exc) from exc
+                if day is not None and (att not in attested or day < attested[att]):
+                    attested[att] = day
+    by_subject: dict[object, set[date]] = defaultdict(set)
+    for subject, att, _src, _refers in rows:
+        if att in attested:
+            by_subject[subject].add(attested[att])
 
-    quads = [
-        ox.Quad(att, ox.NamedNode(CG + "attestedOn"), _date_literal(day), DERIVED)
-        for att, day in attested.items()
-    ]
+    attested_on = ox.NamedNode(CG + "attestedOn")
+    quads = [ox.Quad(att, attested_on, _date_literal(day), target_graph) for att, day in attested.items()]
 
+    classes = " ".join(str(row["class"]) for row in store.query(
+        _RELATIONSHIP_CLASSES, prefixes=PREFIXES, use_default_graph_as_union=True))
+    query = _RELATIONSHIPS % source
+    query = query.replace("GRAPH", f"VALUES ?class {{ {classes} }} GRAPH", 1)
     values: dict[object, dict[str, set]] = defaultdict(lambda: defaultdict(set))
-    for row in store.query(_RELATIONSHIPS, prefixes=PREFIXES, use_default_graph_as_union=True):
+    for row in store.query(query, prefixes=PREFIXES, use_default_graph_as_union=True):
         entry = values[row["rel"]]
         if row["value"] is not None:
             entry[row["property"].value[len(CG):]].add(row["value"])
@@ -101,7 +132,7 @@ def derive_dates(store: ox.Store, locate: Locate) -> None:
                 raise bad(rel, f"cg:{prop}", ValueError(
                     f"{len(found)} values ({', '.join(sorted(str(v) for v in found))}); keep one"))
             single[prop] = next(iter(found))
-        days = sorted(set(by_subject.get(rel, [])))
+        days = sorted(by_subject.get(rel, ()))
         last = days[-1] if days else None
         status = single.get("status")
         try:
@@ -113,7 +144,7 @@ def derive_dates(store: ox.Store, locate: Locate) -> None:
             raise bad(rel, "a start or end date", exc) from exc
         for prop, day in (("lastAttested", last), ("activeFrom", start), ("activeUntil", end)):
             if day is not None:
-                quads.append(ox.Quad(rel, ox.NamedNode(CG + prop), _date_literal(day), DERIVED))
+                quads.append(ox.Quad(rel, ox.NamedNode(CG + prop), _date_literal(day), target_graph))
     store.extend(quads)
 
 
@@ -125,7 +156,12 @@ def _name(term: object) -> str:
     return str(term)
 
 
-def derive(store: ox.Store, locate: Locate) -> None:
-    """Compute the whole derived graph into ``store``."""
+def derive(store: ox.Store, locate: Locate,
+           layers: Sequence[tuple[str, str]] = ()) -> None:
+    """Compute the derived graph into ``store``, then each layer's: ``layers`` are
+    ``(layer graph, its derived graph)`` pairs."""
     run_rules(store)
     derive_dates(store, locate)
+    for source, target in layers:
+        run_rules(store, source, target)
+        derive_dates(store, locate, source, target)

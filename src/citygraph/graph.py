@@ -10,7 +10,7 @@ import difflib
 import re
 import sys
 from collections import defaultdict
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -19,6 +19,7 @@ import pyoxigraph as ox
 from citygraph import __version__, store as stores
 from citygraph.config import Settings
 from citygraph.derive import derive
+from citygraph.layers import registry as layer_registry
 from citygraph.errors import (
     AmbiguousNameError,
     CityGraphError,
@@ -86,6 +87,12 @@ def _parse(path: Path, relpath: str, graph: str) -> list[ox.Quad]:
         raise DataFileError(relpath, None, None, f"cannot read: {exc}") from exc
 
 
+def _count(store: ox.Store, graph: str) -> int:
+    """Triples in one named graph (counted by the engine: layers hold hundreds of thousands)."""
+    rows = store.query(f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}")
+    return int(next(iter(rows))["n"].value)
+
+
 def _sparql_term(term: ox.NamedNode | ox.Literal | ox.BlankNode) -> str:
     return str(term)
 
@@ -136,13 +143,19 @@ class CityGraph:
     # ------------------------------------------------------------------ building / opening
     @classmethod
     def build(cls, settings: Settings, memory: bool = False,
-              notify: Notify | None = _stderr, progress: Notify | None = None) -> CityGraph:
+              notify: Notify | None = _stderr, progress: Notify | None = None,
+              layers: Sequence[str] = ()) -> CityGraph:
         """Parse the ontology and ``data/*.ttl``, derive, and (unless ``memory``) publish on disk.
 
-        A failing build raises (``DataFileError`` for bad data) and leaves ``current`` as it was.
+        ``layers`` names imported layers (``citygraph import``; :func:`citygraph.layers.select`
+        turns ``all`` or ``a,b`` into names) to bulk-load into the same build, each into its own
+        named graph and derived into its own derived graph. A failing build raises
+        (``DataFileError`` for bad data) and leaves ``current`` as it was.
         """
         step = progress or (lambda _message: None)
-        fp = stores.fingerprint(settings)
+        layers = list(dict.fromkeys(layers))
+        fp = stores.fingerprint(settings, layers)
+        imported = stores.layer_files(settings, layers)
         files = stores.data_files(settings)
         if not files and notify:
             notify(f"note: {settings.relative(settings.data_dir)}/ has no *.ttl files; "
@@ -168,10 +181,21 @@ class CityGraph:
         try:
             step("loading into the store")
             store.extend(quads)
+            derive_layers: list[tuple[str, str]] = []
+            for name, nq, meta in imported:
+                step(f"loading layer {name}")
+                store.bulk_load(path=str(nq), format=ox.RdfFormat.N_QUADS)
+                derive_layers.append((meta["graph"], layer_registry.derived_graph(meta["graph"])))
+            if imported:
+                geonames = layer_registry.REGISTRY["geonames"].graph
+                derive_layers.append((geonames, layer_registry.derived_graph(geonames)))
             step("deriving")
-            derive(store, locate)
+            derive(store, locate, derive_layers)
             counts = {name: sum(1 for _ in store.quads_for_pattern(None, None, None, ox.NamedNode(iri)))
                       for name, iri in GRAPHS.items()}
+            for pair in derive_layers:
+                for iri in pair:
+                    counts[layer_registry.name_of(iri)] = _count(store, iri)
             manifest = {
                 "fingerprint": fp,
                 "built": datetime.now(timezone.utc).isoformat(timespec="seconds"),
@@ -179,6 +203,10 @@ class CityGraph:
                 "triples": counts,
                 "files": [settings.relative(settings.ontology)] + [settings.relative(p) for p in files],
                 "source_map": smap,
+                "layers": layers,
+                "layer_files": {name: {"graph": meta["graph"], "licence": meta.get("licence"),
+                                       "imported": meta.get("imported"), "quads": meta.get("quads")}
+                                for name, _nq, meta in imported},
             }
             if build is None:
                 return cls(store, settings, manifest)
@@ -201,10 +229,12 @@ class CityGraph:
                 notify(f"no store in {settings.store_dir} yet; building it")
             return cls.build(settings, notify=notify, progress=progress)
         manifest = stores.read_manifest(current)
-        if manifest.get("fingerprint") != stores.fingerprint(settings):
+        layers = manifest.get("layers") or []
+        if manifest.get("fingerprint") != stores.fingerprint(settings, layers):
             if notify:
-                notify("ontology, data or rules changed since the last build; rebuilding")
-            return cls.build(settings, notify=notify, progress=progress)
+                notify("ontology, data, rules or imported layers changed since the last build; rebuilding"
+                       + (f" with layers {', '.join(layers)}" if layers else ""))
+            return cls.build(settings, notify=notify, progress=progress, layers=layers)
         return cls(stores.open_read_only(current), settings, manifest, current)
 
     # ------------------------------------------------------------------ querying

@@ -20,6 +20,7 @@ import os
 import secrets
 import shutil
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -65,8 +66,23 @@ def rule_files() -> list[tuple[str, bytes]]:
     )
 
 
-def fingerprint(settings: Settings) -> str:
-    """sha256 over the ontology, every data file (name and bytes), the rules and the version."""
+def layer_files(settings: Settings, names: Sequence[str]) -> list[tuple[str, Path, dict]]:
+    """``(name, layer.nq, metadata)`` of imported layers (``citygraph import``), in order."""
+    from citygraph.layers.base import NQUADS, layer_path, read_meta
+
+    found = []
+    for name in names:
+        path = layer_path(settings, name)
+        if path is None:
+            raise StoreError(f"layer {name!r} is not imported; run `citygraph import {name}` "
+                             "(or build without it: `citygraph build --layers curated`)")
+        found.append((name, path / NQUADS, read_meta(path)))
+    return found
+
+
+def fingerprint(settings: Settings, layers: Sequence[str] = ()) -> str:
+    """sha256 over the ontology, every data file (name and bytes), the rules and the version,
+    and the imported ``layers`` of the build (their recorded digest, size and time)."""
     digest = hashlib.sha256()
 
     def add(name: str, content: bytes) -> None:
@@ -87,6 +103,9 @@ def fingerprint(settings: Settings) -> str:
     for module in _DERIVING_MODULES:
         add("code/" + module, (package / module).read_bytes())
     add("version", __version__.encode())
+    for name, path, meta in layer_files(settings, layers):
+        stat = path.stat()
+        add("layer/" + name, f"{meta.get('nquads_sha256')} {stat.st_size} {stat.st_mtime_ns}".encode())
     return digest.hexdigest()
 
 

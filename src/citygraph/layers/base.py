@@ -227,10 +227,11 @@ class LayerWriter:
     def dataset(self, iri: str, title: str, issued: str | None, origin_text: str,
                 files: list[tuple[str, dict]], *, not_before: str | None = None,
                 not_after: str | None = None, page: str | None = None,
-                description: str | None = None) -> ox.NamedNode:
+                description: str | None = None, repository: str | None | bool = True) -> ox.NamedNode:
         """A source dataset: ``cg:SourceDocument`` and ``dcat:Dataset`` with DCAT/PROV metadata.
 
-        ``files`` are ``(download URL, file record)`` pairs (see :func:`file_record`).
+        ``files`` are ``(download URL or None, file record)`` pairs (see :func:`file_record`);
+        ``repository`` is the origin repository (default: the layer's), or None.
         """
         node = self.node(iri)
         info = self.info
@@ -249,17 +250,22 @@ class LayerWriter:
         self.add(node, CG + "origin", self.text(origin_text, "en"))
         if info.citation:
             self.add(node, DCTERMS + "bibliographicCitation", self.text(info.citation))
-        if info.origin is not None:
-            self.add(node, DCTERMS + "source", self.node(info.origin.repository))
+        if repository is True and info.origin is not None:
+            repository = info.origin.repository
+        if isinstance(repository, str):
+            self.add(node, DCTERMS + "source", self.node(repository))
         if page:
             self.add(node, DCTERMS + "source", self.node(page))
         self.add(node, DCTERMS + "isPartOf", self.graph)
         for url, record in files:
             dist = self.bnode("dist", iri.rsplit("/", 1)[-1], record["path"])
             self.add(node, DCAT + "distribution", dist)
-            self.add(node, PROV + "wasDerivedFrom", self.node(url))
             self.a(dist, DCAT + "Distribution")
-            self.add(dist, DCAT + "downloadURL", self.node(url))
+            if url:
+                self.add(node, PROV + "wasDerivedFrom", self.node(url))
+                self.add(dist, DCAT + "downloadURL", self.node(url))
+            if page:
+                self.add(dist, DCAT + "accessURL", self.node(page))
             self.add(dist, DCTERMS + "title", self.text(record["path"]))
             self.add(dist, DCAT + "byteSize", self.typed(record["bytes"], XSD_INTEGER))
             self.add(dist, CG + "rowCount", self.typed(record["rows"], XSD_INTEGER))

@@ -83,6 +83,17 @@ def fold(text: str) -> str:
 _SUFFIXES = (" city", " shi", " si", " gun", " municipality", " kommune", " kommun")
 
 
+#: words for "the municipality of" that lists put before a place's name (folded)
+_PREFIXES = ("city of ", "town of ", "municipality of ", "comune di ", "ajuntament de ",
+             "ajuntament d ", "ayuntamiento de ", "administration communale de ",
+             "administration communale d ", "administration commmunale de ", "commune de ",
+             "commune d ", "ville de ", "ville d ", "gemeinde ", "stadt ", "aggregazione ",
+             "municipio de ", "concello de ", "camara municipal de ", "municipalite de ",
+             "mairie de ", "gmina ", "obcina ", "opcina ", "grad ", "miasto ",
+             # "d'Estinnes" folds to "destinnes": after the forms above
+             "administration communale d", "ajuntament d", "commune d", "ville d")
+
+
 def variants(name: str) -> list[str]:
     """The folded name, then looser spellings: without a parenthesis, before a comma or slash,
     without "City of" / a trailing "City" (``"Djibouti City"``, ``"Kashihara-shi"``)."""
@@ -94,8 +105,9 @@ def variants(name: str) -> list[str]:
         if sep in name:
             out.append(fold(name.split(sep, 1)[0]))
     for v in list(out):
-        if v.startswith("city of "):
-            out.append(v[len("city of "):])
+        for prefix in _PREFIXES:
+            if v.startswith(prefix) and len(v) > len(prefix) + 2:
+                out.append(v[len(prefix):])
         for suffix in _SUFFIXES:
             if v.endswith(suffix) and len(v) > len(suffix) + 2:
                 out.append(v[: -len(suffix)])
@@ -149,6 +161,14 @@ COUNTRY_ALIASES = {
 TERRITORIES = {"reunion": "RE", "martinique": "MQ", "guadeloupe": "GP", "french guiana": "GF",
                "mayotte": "YT", "aland islands": "AX", "azores": "PT", "algarve": "PT",
                "faroe islands": "FO", "greenland": "GL", "puerto rico": "PR", "guam": "GU"}
+
+
+#: territories GeoNames files under their own code, searched when the country has no match
+DEPENDENCIES = {
+    "FI": ("AX",), "DK": ("FO", "GL"), "NO": ("SJ",), "GB": ("JE", "GG", "IM", "GI"),
+    "FR": ("RE", "GP", "MQ", "GF", "YT", "PM", "NC", "PF", "WF", "BL", "MF"),
+    "US": ("PR", "GU", "VI", "AS", "MP"), "NL": ("AW", "CW", "SX", "BQ"), "CN": ("HK", "MO"),
+}
 
 
 class Countries:
@@ -365,11 +385,13 @@ class Gazetteer:
                      None if distance is None else round(distance, 1))
 
     def lookup(self, name: str, country: str) -> list[int]:
-        """GeoNames ids in ``country`` with this (folded) name, trying looser variants in turn."""
-        for variant in variants(name):
-            found = self._index.get((country, variant))
-            if found:
-                return sorted(set(found))
+        """GeoNames ids in ``country`` with this (folded) name, trying looser variants in turn,
+        then the country's territories that GeoNames files apart (Mariehamn, Finland -> AX)."""
+        for code in (country, *DEPENDENCIES.get(country, ())):
+            for variant in variants(name):
+                found = self._index.get((code, variant))
+                if found:
+                    return sorted(set(found))
         return []
 
     @staticmethod
@@ -386,6 +408,12 @@ class Gazetteer:
         if lat is None or lng is None:
             if len(candidates) == 1:
                 return self._matched(candidates[0], "name+country (unique)")
+            if candidates:
+                wanted = set(variants(name))
+                main = [g for g in candidates if fold(self.places[g]["name"]) in wanted]
+                largest = max(candidates, key=lambda g: self.places[g].get("population") or 0)
+                if len(main) == 1 and main[0] == largest:
+                    return self._matched(largest, "name+country (unique main name, and the largest)")
             if candidates:
                 return Match("ambiguous", f"{len(candidates)} places of this name in {country}",
                              candidates=tuple(candidates))

@@ -39,6 +39,10 @@ class Origin:
     paths: tuple[str, ...]  # paths inside the repository
     note: str = ""
 
+    def __str__(self) -> str:
+        at = f" @ {self.commit}" if self.commit else ""
+        return f"{self.repository}{at}: {', '.join(self.paths)}" + (f" ({self.note})" if self.note else "")
+
 
 @dataclass(frozen=True)
 class LayerInfo:
@@ -53,6 +57,10 @@ class LayerInfo:
     citation: str | None = None
     importable: bool = True
     files: tuple[str, ...] = field(default=())  # files read, inside ``folder``
+
+    @property
+    def licence_title(self) -> str:
+        return self.licence_label
 
     @property
     def licence_label(self) -> str:
@@ -135,6 +143,21 @@ REGISTRY: dict[str, LayerInfo] = {
     )
 }
 
+DERIVED_SUFFIX = "-derived"
+
+
+def derived_graph(graph: str) -> str:
+    """The graph a layer's derived triples go to (``…/graph/climactor-derived``): derived from one
+    layer only, so it carries that layer's licence."""
+    return graph + DERIVED_SUFFIX
+
+
+for _info in list(REGISTRY.values()):
+    REGISTRY[_info.name + DERIVED_SUFFIX] = LayerInfo(
+        _info.name + DERIVED_SUFFIX, derived_graph(_info.graph),
+        f"Derived at build time from the {_info.name} layer alone (shortcut edges, dates)",
+        _info.licence, _info.origin, citation=_info.citation, importable=False)
+
 #: the layers ``citygraph import all`` imports, in order
 IMPORTABLE = tuple(name for name, info in REGISTRY.items() if info.importable)
 
@@ -170,13 +193,25 @@ def get(name: str) -> LayerInfo:
 
 
 def by_graph(graph: str) -> LayerInfo | None:
-    """The layer whose named graph is ``graph`` (IRI), or None."""
+    """The layer whose named graph is ``graph`` (IRI), or None. Covers the core graphs, the
+    external layers, their derived graphs and curators' ``csv-…`` layers."""
     for info in (*CORE.values(), *REGISTRY.values()):
         if info.graph == graph:
             return info
     if graph.startswith(GRAPH + CSV_PREFIX):
-        return csv_layer(graph[len(GRAPH):])
+        name = graph[len(GRAPH):]
+        if name.endswith(DERIVED_SUFFIX):
+            base = csv_layer(name[: -len(DERIVED_SUFFIX)])
+            return LayerInfo(name, graph, f"Derived at build time from the {base.name} layer alone",
+                             base.licence, None, importable=False)
+        return csv_layer(name)
     return None
+
+
+def name_of(graph: str) -> str:
+    """Short name of a graph IRI (``climactor``, ``curated``), else the IRI itself."""
+    info = by_graph(graph)
+    return info.name if info else graph
 
 
 def licence_table() -> list[dict]:
