@@ -47,6 +47,7 @@ bench: install
 	else echo "bench/engines.py is not there yet: nothing to run"; fi
 	$(BIN)/python -m pip install --quiet -e '.[bench]'
 	$(BIN)/python bench/analysis.py
+	$(BIN)/python bench/http.py
 
 clean:
 	rm -rf $(VENV) .citygraph .pytest_cache
