@@ -173,8 +173,12 @@ def publish(graph: CityGraph, out_dir: Path | str, options: PublishOptions | Non
         datasets = []
         for x in dumps:
             licence = (layer_plan.COMBINED if x.name == COMBINED_NAME else x.layers[0].licence)
-            title = ("The combined open graph: " + ", ".join(layer.name for layer in plan.combined)
-                     if x.name == COMBINED_NAME else f"Layer {x.name}: {x.layers[0].title['en']}")
+            names = ", ".join(layer.name for layer in plan.combined)
+            title = ({"en": f"The combined open graph: {names}", "fi": f"Yhdistetty avoin graafi: {names}",
+                      "sv": f"Den sammanslagna öppna grafen: {names}"}
+                     if x.name == COMBINED_NAME else
+                     {lang: f"{x.name}: {x.layers[0].title.get(lang) or x.layers[0].title['en']}"
+                      for lang in ("en", "fi", "sv")})
             note = "" if x.name == COMBINED_NAME or licence.combinable else licence.note
             datasets.append({"title": title, "licence": licence.key, "licence_url": licence.url,
                              "note": note, "files": [{"path": f.path, "bytes": f.size, "media_type": f.media_type,
