@@ -4,7 +4,8 @@ Loopback only, bounded in requests and time, stops by itself. One synthetic worl
 (``bench/synthetic.py``, default 10^5 quads) is built with ``CityGraph.build`` and dumped as
 N-Quads; the same quads are served by
 
-* ``citygraph serve`` (this project: FastAPI + uvicorn, queries in worker processes),
+* ``citygraph serve`` (this project: FastAPI + uvicorn, queries in worker processes that copy
+  the build into memory; and again with ``CITYGRAPH_SPARQL_MEMORY=false``, reading RocksDB),
 * ``oxigraph serve-read-only --union-default-graph`` (PyPI ``oxigraph``: the reference),
 * rdflib-endpoint over an rdflib ``Dataset(default_union=True)`` (the Python peer), if installed.
 
@@ -202,8 +203,10 @@ uvicorn.run(app, host="127.0.0.1", port=int(sys.argv[2]), log_level="warning", a
 def servers(work: Path, env: dict, nquads: Path, skip_rdflib: bool) -> list[tuple[str, list[str], dict, str]]:
     """(name, command, environment, SPARQL path) per server; the command takes {port}."""
     bin_dir = Path(sys.executable).parent
-    out = [("citygraph", [sys.executable, "-m", "citygraph.cli", "serve", "--port", "{port}"],
-            {**os.environ, **env, "CITYGRAPH_ACCESS_LOG": "true"}, "/sparql")]
+    serve = [sys.executable, "-m", "citygraph.cli", "serve", "--port", "{port}"]
+    out = [("citygraph", serve, {**os.environ, **env}, "/sparql"),
+           ("citygraph (on disk)", serve, {**os.environ, **env, "CITYGRAPH_SPARQL_MEMORY": "false"},
+            "/sparql")]
     oxigraph = shutil.which("oxigraph", path=str(bin_dir)) or shutil.which("oxigraph")
     if oxigraph:
         location = work / "oxigraph"

@@ -147,7 +147,8 @@ def test_expensive_query_is_cut_off_while_others_are_answered(served: Served) ->
         try:
             served.get("/sparql", query=CARTESIAN)
         except urllib.error.HTTPError as exc:
-            slow["status"], slow["text"] = exc.code, exc.read().decode()
+            with exc:
+                slow["status"], slow["text"] = exc.code, exc.read().decode()
 
     thread = threading.Thread(target=run_slow)
     thread.start()
@@ -226,6 +227,7 @@ def test_admin_reload_needs_the_token(served: Served) -> None:
                                          headers=headers)
         with pytest.raises(urllib.error.HTTPError) as caught:
             urllib.request.urlopen(request, timeout=30)  # noqa: S310
+        caught.value.close()
         assert caught.value.code == status
 
 

@@ -43,6 +43,7 @@ class Settings:
     sparql_timeout: float = 30.0  # seconds; a query running longer is killed (503)
     sparql_max_rows: int = 10_000  # result rows (or triples) returned at most; more -> truncated
     sparql_workers: int = 2  # query worker processes
+    sparql_memory: bool = True  # workers copy the build into memory (faster; memory x workers)
     max_request_bytes: int = 100_000  # request body / query string cap (413)
     sparql_update: bool = False  # enable POST /sparql/update (also needs admin_token)
     admin_token: str = field(default="", repr=False)  # bearer token for /admin/* and updates
@@ -113,7 +114,7 @@ class Settings:
 
 
 _SERVER_FIELDS = {"host": str, "port": int, "sparql_timeout": float, "sparql_max_rows": int,
-                  "sparql_workers": int, "max_request_bytes": int, "sparql_update": bool,
+                  "sparql_workers": int, "sparql_memory": bool, "max_request_bytes": int, "sparql_update": bool,
                   "admin_token": str, "access_log": bool}
 _TRUE, _FALSE = {"1", "true", "yes", "on"}, {"0", "false", "no", "off"}
 

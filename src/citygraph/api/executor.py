@@ -350,7 +350,7 @@ class GraphHolder:
             snap = snapshot(graph.location, self.settings.store_dir)
             try:
                 graph = CityGraph(stores.open_read_only(snap), graph.settings, graph.manifest, snap)
-                source = Source(path=str(snap / stores.OXIGRAPH_DIR))
+                source = Source(path=str(snap / stores.OXIGRAPH_DIR), memory=self.settings.sparql_memory)
                 pool = WorkerPool(source, self.workers)
             except BaseException:
                 shutil.rmtree(snap, ignore_errors=True)

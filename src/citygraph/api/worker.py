@@ -35,6 +35,7 @@ class Source:
 
     path: str | None = None
     nquads: bytes | None = None
+    memory: bool = False  # copy the on-disk build into memory at start (faster scans)
 
 
 @dataclass(frozen=True)
@@ -58,7 +59,12 @@ def isolate_network() -> bool:
 
 def open_source(source: Source) -> ox.Store:
     if source.path is not None:
-        return ox.Store.read_only(source.path)
+        disk = ox.Store.read_only(source.path)
+        if not source.memory:
+            return disk
+        store = ox.Store()
+        store.bulk_extend(disk.quads_for_pattern(None, None, None, None))
+        return store
     store = ox.Store()
     if source.nquads:
         store.load(source.nquads, format=ox.RdfFormat.N_QUADS)
