@@ -142,6 +142,7 @@ OPTIONAL_ROUTERS = (
     "citygraph.api.routes.entities",
     "citygraph.api.routes.pages",
     "citygraph.api.routes.analysis",
+    "citygraph.api.routes.maps",  # /map, /map/geo, /timeline, /api/map/graph (issue 7)
 )
 
 

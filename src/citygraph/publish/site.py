@@ -79,7 +79,7 @@ class StaticLinks(render.Links):
             return self.root + "index" + self.suffix
         if path == "sparql":
             return self.sparql
-        if path in ("queries", "docs"):
+        if path in ("queries", "docs", "map", "map/geo", "timeline"):  # map pages: the server's
             return self.server + path
         return super().page(path, params)
 
