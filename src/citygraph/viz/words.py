@@ -24,9 +24,10 @@ WORDS: dict[str, dict[str, str]] = {
     "today": {"en": "Today", "fi": "Tänään", "sv": "I dag"},
     "before_2022": {"en": "Before Feb 2022", "fi": "Ennen helmikuuta 2022", "sv": "Före februari 2022"},
     "after_2022": {"en": "After Feb 2022", "fi": "Helmikuun 2022 jälkeen", "sv": "Efter februari 2022"},
-    "compare_with": {"en": "Changes since", "fi": "Muutokset alkaen", "sv": "Ändringar sedan"},
-    "new_since": {"en": "new since", "fi": "uusi", "sv": "ny sedan"},
-    "gone_since": {"en": "ended since", "fi": "päättynyt", "sv": "avslutad sedan"},
+    "compare_with": {"en": "Show changes from", "fi": "Näytä muutokset alkaen", "sv": "Visa ändringar från"},
+    "added_between": {"en": "added between {a} and {b}", "fi": "lisätty {a} – {b}", "sv": "tillkommen mellan {a} och {b}"},
+    "ended_between": {"en": "ended between {a} and {b}", "fi": "päättynyt {a} – {b}", "sv": "upphört mellan {a} och {b}"},
+    "unchanged": {"en": "active on both dates", "fi": "voimassa molempina päivinä", "sv": "aktiv båda datumen"},
     # filters
     "search": {"en": "Find", "fi": "Hae", "sv": "Sök"},
     "search_hint": {"en": "a city, network, organisation…", "fi": "kaupunki, verkosto, organisaatio…", "sv": "en stad, ett nätverk, en organisation…"},
@@ -70,7 +71,8 @@ WORDS: dict[str, dict[str, str]] = {
     "shared_members": {"en": "shared members", "fi": "yhteistä jäsentä", "sv": "gemensamma medlemmar"},
     "network_members": {"en": "network memberships (colour = network)", "fi": "verkostojäsenyydet (väri = verkosto)", "sv": "nätverksmedlemskap (färg = nätverk)"},
     "more_networks": {"en": "other networks", "fi": "muut verkostot", "sv": "andra nätverk"},
-    "cities_placed": {"en": "cities with coordinates", "fi": "kaupunkia, joilla on koordinaatit", "sv": "städer med koordinater"},
+    "places_shown": {"en": "places on the map", "fi": "paikkaa kartalla", "sv": "platser på kartan"},
+    "click_highlight": {"en": "Click to highlight its members", "fi": "Korosta jäsenet napsauttamalla", "sv": "Klicka för att markera medlemmarna"},
     "not_placed": {"en": "without coordinates (not on the map)", "fi": "ilman koordinaatteja (ei kartalla)", "sv": "utan koordinater (inte på kartan)"},
     # details
     "active_on": {"en": "active on", "fi": "voimassa", "sv": "aktiv den"},

@@ -44,6 +44,8 @@
     return d.toLocaleDateString(CG.lang === "en" ? "en-GB" : CG.lang === "fi" ? "fi-FI" : "sv-SE",
       { year: "numeric", month: "short", day: "numeric", timeZone: "UTC" });
   };
+  /** "added between 2019-06-01 and 2024-06-01" (the dates in order). */
+  CG.between = (key, a, b) => CG.t(key).replace("{a}", a < b ? a : b).replace("{b}", a < b ? b : a);
   CG.formatDated = (d) => {
     if (!d) return "";
     const precision = d.precision && d.precision !== "day" ? ` (${CG.t("precision_" + d.precision)})` : "";
@@ -122,7 +124,8 @@
   /**
    * What to show: ``{rels: Map(index -> "same"|"new"|"gone"), nodes: Set(index)}``.
    * Without a comparison date every shown relationship is "same"; with one, "new" = active on the
-   * date but not on the comparison date, "gone" = the other way round. The ego view keeps the
+   * later of the two dates but not on the earlier (added between them), "gone" = the other way
+   * round (ended between them). The ego view keeps the
    * chosen city, its neighbours and the ties among them.
    */
   CG.visible = function (s) {
@@ -131,11 +134,13 @@
     for (const rel of CG.data.relationships) {
       if (!CG.passes(rel, s)) continue;
       const now = CG.isActive(rel, s.date);
-      if (s.compare) {
-        const then = CG.isActive(rel, s.compare);
-        if (now && then) rels.set(rel.index, "same");
-        else if (now) rels.set(rel.index, "new");
-        else if (then) rels.set(rel.index, "gone");
+      if (s.compare && s.compare !== s.date) {
+        // between the earlier and the later of the two dates
+        const [early, late] = s.compare < s.date ? [s.compare, s.date] : [s.date, s.compare];
+        const before = CG.isActive(rel, early), after = CG.isActive(rel, late);
+        if (before && after) rels.set(rel.index, "same");
+        else if (after) rels.set(rel.index, "new");
+        else if (before) rels.set(rel.index, "gone");
       } else if (now) rels.set(rel.index, "same");
     }
     if (s.ego !== null && s.ego !== undefined) {
@@ -428,7 +433,7 @@
 
   /** Run ``main(data)`` once the payload is in; show errors in the page. */
   CG.start = function (main) {
-    CG.load().then((data) => { CG.prepare(data); main(data); }).catch((err) => {
+    CG.load().then((data) => { CG.prepare(data); return main(data); }).catch((err) => {
       const box = $("#cg-status");
       if (box) box.textContent = `${CG.t("load_failed")}: ${err.message}`;
       console.error(err);

@@ -143,8 +143,8 @@
         el("div", { class: "legend-row" }, el("span", { class: "line", style: `background:${CG.pale("#1f6fb4", 0.55)}` }), CG.t("ended_later")),
       ];
       if (CG.state.compare) {
-        items.push(el("div", { class: "legend-row" }, el("span", { class: "line thick", style: "background:#1a9641" }), `${CG.t("new_since")} ${CG.state.compare} (${shown.filter((c) => c === "new").length})`));
-        items.push(el("div", { class: "legend-row" }, el("span", { class: "line thick", style: "background:#d7191c" }), `${CG.t("gone_since")} ${CG.state.compare} (${shown.filter((c) => c === "gone").length})`));
+        items.push(el("div", { class: "legend-row" }, el("span", { class: "line thick", style: "background:#1a9641" }), `${CG.between("added_between", CG.state.compare, CG.state.date)} (${shown.filter((c) => c === "new").length})`));
+        items.push(el("div", { class: "legend-row" }, el("span", { class: "line thick", style: "background:#d7191c" }), `${CG.between("ended_between", CG.state.compare, CG.state.date)} (${shown.filter((c) => c === "gone").length})`));
       }
       items.push(el("div", { class: "legend-note", text: `${CG.t("size_by")}: ${CG.t("measure_" + CG.state.measure)} (${CG.t("as_of")} ${CG.state.date})` }));
       box.replaceChildren(...items);
