@@ -177,17 +177,51 @@ class WorkerPool:
 
     def execute(self, job: Job, deadline: float) -> tuple:
         """Run ``job`` on an idle worker; the worker's reply, or raise at ``deadline``."""
-        try:
-            w = self._idle.get(timeout=max(0.0, deadline - time.monotonic()))
-        except queue.Empty:
-            raise ServiceBusy(f"all {self.size} query workers stayed busy until the timeout; "
-                              "try again later") from None
+        w = self._acquire(deadline)
         try:
             w.conn.send(job)
             if not w.conn.poll(max(0.0, deadline - time.monotonic())):
                 self._replace(w)
                 raise QueryTimeout("the query ran past the time limit and was stopped")
             reply = w.conn.recv()
+        except (EOFError, OSError) as exc:
+            self._replace(w)
+            raise WorkerFailure(f"the query worker stopped while answering ({exc or 'no reply'}); "
+                                "the query may need too much memory") from None
+        self._release(w)
+        return reply
+
+    def _acquire(self, deadline: float) -> _Worker:
+        try:
+            return self._idle.get(timeout=max(0.0, deadline - time.monotonic()))
+        except queue.Empty:
+            raise ServiceBusy(f"all {self.size} query workers stayed busy until the timeout; "
+                              "try again later") from None
+
+    async def execute_async(self, job: Job, deadline: float, threads: ThreadPoolExecutor) -> tuple:
+        """:meth:`execute` for the event loop: waits for the reply with ``add_reader`` (no
+        thread per request); only waiting for a busy pool goes to a thread."""
+        loop = asyncio.get_running_loop()
+        try:
+            w = self._idle.get_nowait()
+        except queue.Empty:
+            w = await loop.run_in_executor(threads, self._acquire, deadline)
+        try:
+            w.conn.send(job)
+            ready = loop.create_future()
+            fd = w.conn.fileno()
+            loop.add_reader(fd, lambda: ready.done() or ready.set_result(None))
+            try:
+                await asyncio.wait_for(ready, max(0.0, deadline - time.monotonic()))
+            except asyncio.TimeoutError:
+                self._replace(w)
+                raise QueryTimeout("the query ran past the time limit and was stopped") from None
+            except asyncio.CancelledError:
+                self._replace(w)  # nobody waits for the answer: stop the work
+                raise
+            finally:
+                loop.remove_reader(fd)
+            reply = w.conn.recv()  # the worker is writing it: at most the rest of one message
         except (EOFError, OSError) as exc:
             self._replace(w)
             raise WorkerFailure(f"the query worker stopped while answering ({exc or 'no reply'}); "
@@ -395,8 +429,7 @@ class GraphHolder:
         """The worker's raw reply to ``job`` (used by /sparql for pre-serialised bodies)."""
         deadline = time.monotonic() + (self.settings.sparql_timeout if timeout is None else timeout)
         pool = self._state.pool  # the pool of the graph current when the request arrived
-        loop = asyncio.get_running_loop()
-        reply = await loop.run_in_executor(self._threads, pool.execute, job, deadline)
+        reply = await pool.execute_async(job, deadline, self._threads)
         if reply[0] == "error":
             _, kind, message = reply
             if kind == "syntax":
