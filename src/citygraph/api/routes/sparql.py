@@ -200,10 +200,15 @@ def _accept_html(request: Request) -> bool:
 
 
 # ---------------------------------------------------------------------------------- /sparql
-@router.api_route("/sparql", methods=["GET", "POST"], summary="SPARQL 1.1 query endpoint",
-                  description="SPARQL 1.1 Protocol query operation (read-only). Without a query: "
-                              "the service description, or the query editor for browsers.",
-                  response_class=Response)
+_SPARQL_DOC = ("SPARQL 1.1 Protocol query operation (read-only): `query`, `default-graph-uri`, "
+               "`named-graph-uri`, `format`. Without a query: the service description, or the "
+               "query editor for browsers. See the README, \"HTTP: the SPARQL endpoint\".")
+
+
+@router.get("/sparql", summary="SPARQL 1.1 query (GET)", description=_SPARQL_DOC,
+            operation_id="sparql_query_get", response_class=Response)
+@router.post("/sparql", summary="SPARQL 1.1 query (POST form or application/sparql-query)",
+             description=_SPARQL_DOC, operation_id="sparql_query_post", response_class=Response)
 async def sparql(request: Request) -> Response:
     holder: GraphHolder = request.app.state.holder
     try:
