@@ -150,6 +150,7 @@ def spawn(engine: str, files: list[Path], nt: Path, shapes: Path, limit: float) 
         tail = (proc.stderr or proc.stdout).strip().splitlines()[-1:] or ["no output"]
         return {"error": tail[0][:300]}
     data = json.loads(result.read_text(encoding="utf-8"))
+    data["keys"] = [tuple(k) for k in data["keys"]]
     result.unlink()
     data["process_seconds"] = round(wall, 2)
     return data
