@@ -394,3 +394,15 @@ def test_healthz(client: TestClient, graph: CityGraph) -> None:
     assert body["triples"]["total"] == sum(graph.manifest["triples"].values())
     assert body["workers"]["alive"] == body["workers"]["configured"] == 2
     assert body["uptime_seconds"] >= 0
+
+
+def test_browsers_get_the_editor_and_clients_the_description(client: TestClient) -> None:
+    browser = client.get("/sparql", headers={"Accept": "text/html,application/xhtml+xml,*/*;q=0.8"})
+    assert browser.status_code == 200
+    assert browser.headers["content-type"].startswith("text/html")
+    machine = client.get("/sparql", headers={"Accept": "text/turtle"})
+    assert machine.headers["content-type"] == "text/turtle; charset=utf-8"
+    # a query from a browser's address bar is answered, not shown in the editor
+    answered = client.get("/sparql", params={"query": "ASK {}"},
+                          headers={"Accept": "text/html,application/xhtml+xml,*/*;q=0.8"})
+    assert answered.headers["content-type"] == "application/sparql-results+json"
