@@ -103,6 +103,7 @@ class ValidationResult:
     label: str | None = None
     types: list[str] = field(default_factory=list)
     property: str | None = None  # the path as written: ``cg:party``, ``cg:attestation/cg:describedAs``
+    value_term: object = field(default=None, repr=False, compare=False)  # the rdflib term
 
     def one_line(self) -> str:
         """``data/x.ttl:12: entity: property: message`` for logs and errors."""
@@ -224,7 +225,7 @@ class ValidationReport:
 
     def to_turtle(self, min_severity: str = "info") -> str:
         """A standard ``sh:ValidationReport`` with each result's file and line added."""
-        g = rdflib.Graph()
+        g = rdflib.Graph(bind_namespaces="none")
         g.bind("sh", SH)
         g.bind("shape", SHAPES_NS)
         for prefix, ns in PREFIXES.items():
@@ -244,7 +245,9 @@ class ValidationReport:
                 g.add((node, loc.entity, URIRef(r.entity)))
             if r.path:
                 g.add((node, sh.resultPath, URIRef(r.path)))
-            if r.value is not None:
+            if isinstance(r.value_term, URIRef | Literal):
+                g.add((node, sh.value, r.value_term))
+            elif r.value is not None:
                 g.add((node, sh.value, Literal(r.value)))
             g.add((node, sh.resultSeverity, URIRef(_SEVERITY_OF[r.severity])))
             g.add((node, sh.resultMessage, Literal(r.message, lang="en")))
@@ -767,7 +770,8 @@ def _word(raws: Iterable[_Raw], d: _Describer, shapes: rdflib.Graph) -> list[Val
             file=where.get("file"), line=where.get("line"), node_line=where.get("node_line"),
             label=d.label(entity) if entity else None,
             types=d.types(entity) if entity else [],
-            property=_path_text(raw, shapes))
+            property=_path_text(raw, shapes),
+            value_term=raw.value if raw.value is not None and raw.value != raw.focus else None)
         results.setdefault(result.key(), result)
     return sorted(results.values(), key=lambda r: (
         r.file or "~", r.line or 0, r.entity or r.focus, SEVERITIES.index(r.severity),
