@@ -101,18 +101,30 @@ def main(
 
 @app.command()
 def build(memory: Annotated[bool, typer.Option(
-        "--memory", help="Build in memory only (check the data; nothing is written).")] = False) -> None:
-    """Parse the ontology and data/*.ttl, derive, and store the graph."""
+        "--memory", help="Build in memory only (check the data; nothing is written).")] = False,
+          layers: Annotated[Optional[str], typer.Option(
+        "--layers", help="Imported layers to load: all, curated (none) or name,name "
+                         "(default: those of the current build).")] = None) -> None:
+    """Parse the ontology and data/*.ttl (and imported layers), derive, and store the graph."""
+    from citygraph import layers as layer_package, store as stores
+
     settings = Settings.from_env()
     console = _err()
+    if layers is None:
+        current = stores.current_build(settings)
+        chosen = list(stores.read_manifest(current).get("layers") or []) if current else []
+    else:
+        chosen = layer_package.select(settings, layers)
     with console.status("building…") as status:
         graph = CityGraph.build(settings, memory=memory,
                                 notify=lambda m: console.print(m, highlight=False),
-                                progress=lambda m: status.update(m))
+                                progress=lambda m: status.update(m), layers=chosen)
     counts = graph.manifest["triples"]
     typer.echo("triples: " + ", ".join(f"{k} {v}" for k, v in counts.items())
                + f" (total {sum(counts.values())})")
     typer.echo(f"files: {len(graph.manifest['files'])}")
+    if chosen:
+        typer.echo(f"layers: {', '.join(chosen)}")
     typer.echo(f"store: {graph.location}" if graph.location else "store: in memory (not saved)")
 
 
@@ -316,6 +328,12 @@ from citygraph.publish import commands as _publish  # noqa: E402  (open-data pub
 
 app.command("publish")(_publish.publish_command)
 app.command("diff")(_publish.diff_command)
+
+from citygraph.layers import cli as _layers  # noqa: E402  (external open-data layers, issue 8)
+
+app.add_typer(_layers.app, name="import")
+app.command("layers")(_layers.layers)
+app.command("discrepancies")(_layers.discrepancies)
 
 
 if __name__ == "__main__":  # pragma: no cover
