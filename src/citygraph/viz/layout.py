@@ -145,7 +145,7 @@ def radial(g: nx.Graph, centre: str, kinds: Mapping[str, str] | None = None) -> 
     weight: dict[str, float] = {}
 
     def weigh(n: str) -> float:
-        weight[n] = 1.0 + 0.3 * sum(weigh(c) for c in children[n])
+        weight[n] = 1.0 + 0.5 * sum(weigh(c) for c in children[n])
         return weight[n]
 
     weigh(centre)
@@ -161,12 +161,12 @@ def radial(g: nx.Graph, centre: str, kinds: Mapping[str, str] | None = None) -> 
             return
         # the children fan out over a wedge at least wide enough for them
         angle = (lo + hi) / 2
-        span = max(hi - lo, min(len(kids) * 0.11, math.pi * 0.6))
+        span = max(hi - lo, min(len(kids) * 0.09, math.pi * 0.6))
         start = angle - span / 2
         total = sum(weight[c] for c in kids)
         for i, c in enumerate(kids):
             width = span * weight[c] / total
-            put(c, start + width / 2, depth + 0.55 + _stagger(i, len(kids), 8))
+            put(c, start + width / 2, depth + 0.95 + _stagger(i, len(kids), 8))
             place(c, start, start + width, depth + 1)
             start += width
 

@@ -204,12 +204,16 @@ def centralities(ties: Ties, node_index: dict[str, int], dates: Sequence[date],
 
 
 def build(graph: CityGraph, layers: Sequence[str] | None = None, today: date | None = None,
-          with_centrality: bool = True) -> dict:
-    """The whole payload for ``graph`` (relationships of ``layers``, all when None)."""
+          with_centrality: bool = True, ties: Ties | None = None) -> dict:
+    """The whole payload for ``graph`` (relationships of ``layers``, all when None).
+
+    ``ties`` reuses relationships already read with :meth:`Ties.load`; ``with_centrality=False``
+    leaves out the centralities (a static picture computes them for its one date).
+    """
     from citygraph.viz.layout import positions  # noqa: PLC0415 (networkx layout, on demand)
 
     today = today or date.today()
-    ties = Ties.load(graph)
+    ties = ties if ties is not None else Ties.load(graph)
     chosen = ties.check_layers(layers)
     rels = ties.relationships[ties.active(None, chosen)].reset_index(drop=True)
     edges = ties.pairs(rels)
