@@ -329,6 +329,11 @@ from citygraph.publish import commands as _publish  # noqa: E402  (open-data pub
 app.command("publish")(_publish.publish_command)
 app.command("diff")(_publish.diff_command)
 
+from citygraph.viz import cli as _viz  # noqa: E402  (maps and Gephi files, issue 7)
+
+app.command("map")(_viz.map_command)
+app.command("export")(_viz.export_command)
+
 from citygraph.layers import cli as _layers  # noqa: E402  (external open-data layers, issue 8)
 
 app.add_typer(_layers.app, name="import")
