@@ -42,12 +42,11 @@ test: install chromium
 fmt: install
 	$(BIN)/citygraph fmt data/
 
+# every benchmark part at S, M, L and the world graph (bench/run.py, under 30 min; also
+# `citygraph bench`): bench/results/*.json and bench/results/SUMMARY.md
 bench: install
-	@if [ -f bench/engines.py ]; then $(BIN)/python bench/engines.py; \
-	else echo "bench/engines.py is not there yet: nothing to run"; fi
 	$(BIN)/python -m pip install --quiet -e '.[bench]'
-	$(BIN)/python bench/analysis.py
-	$(BIN)/python bench/http.py
+	$(BIN)/python bench/run.py
 
 clean:
 	rm -rf $(VENV) .citygraph .pytest_cache

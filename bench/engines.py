@@ -31,7 +31,7 @@ from __future__ import annotations
 import os.path
 import sys
 
-# bench/ holds scripts named like standard modules (bench/http.py): keep the folder off the
+# bench/ holds scripts named like standard modules (formerly bench/http.py): keep the folder off the
 # import path, and load bench/synthetic.py by its file path below
 _BENCH = os.path.dirname(os.path.abspath(__file__))
 sys.path[:] = [p for p in sys.path if os.path.abspath(p or ".") != _BENCH]

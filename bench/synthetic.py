@@ -129,10 +129,28 @@ def cities_for(triples: int) -> int:
     return max(20, round((triples - FIXED_QUADS) / QUADS_PER_CITY))
 
 
+@dataclass
+class Calibration:
+    """Distributions taken from real data (``bench/generate.py`` reads them); ``None`` keeps the
+    generator's own uniform choices.
+
+    ``twin_degrees``: partnerships per city (one value per real city, sampled with replacement);
+    ``membership_counts``: networks per member city (likewise); ``network_weights``: relative
+    popularity of networks (the largest first; network k gets weight ``k % len``);
+    ``ended_share``: the share of relationships with status ended.
+    """
+
+    twin_degrees: list[int]
+    membership_counts: list[int]
+    network_weights: list[float]
+    ended_share: float = 0.15
+
+
 class World:
     """The generator: ``World(n_cities, seed).write(out_dir)``."""
 
-    def __init__(self, n_cities: int, seed: int = 1) -> None:
+    def __init__(self, n_cities: int, seed: int = 1, calibration: Calibration | None = None) -> None:
+        self.calibration = calibration
         self.rng = random.Random(seed)
         self.n_cities = n_cities
         self.counter = 0
@@ -301,9 +319,11 @@ class World:
 
         # relationships -----------------------------------------------------------
         def relationship(file: str, iri: str, cls: str, roles: list[tuple[str, list[str]]],
-                         subjects: list[Entity], start_years=(1985, 2023), ended_share=0.15,
+                         subjects: list[Entity], start_years=(1985, 2023), ended_share=None,
                          attestation_count=(1, 3), described=None, extra=None) -> None:
             names = " and ".join(s.name for s in subjects)
+            if ended_share is None:
+                ended_share = self.calibration.ended_share if self.calibration else 0.15
             status = rng.choices(("active", "ended", "suspended"),
                                  weights=(1 - ended_share - 0.05, ended_share, 0.05))[0]
             props: list[tuple[str, list[str]]] = [("a", [f"cg:{cls}"]), *roles]
@@ -336,7 +356,14 @@ class World:
         hub = min(n - 1, 25 + n // 100)
         for j in rng.sample(range(1, n), hub):
             pairs.add((0, j))
-        target = int(n * 1.6)
+        cal = self.calibration
+        if cal is not None:  # configuration model on real degrees (self-loops, repeats dropped)
+            stubs = [i for i in range(1, n) for _ in range(rng.choice(cal.twin_degrees))]
+            rng.shuffle(stubs)
+            for a, b in zip(stubs[::2], stubs[1::2]):
+                if a != b:
+                    pairs.add((min(a, b), max(a, b)))
+        target = 0 if cal is not None else int(n * 1.6)
         while len(pairs) < target:
             a, b = rng.randrange(n), rng.randrange(n)
             if a != b:
@@ -359,8 +386,15 @@ class World:
             members.add(("city:1", k))
         for k in rng.sample(range(len(networks)), min(len(networks), 10 + len(networks) // 20)):
             members.add(("city:0", k))
+        if cal is not None:
+            weights = [cal.network_weights[k % len(cal.network_weights)] for k in range(len(networks))]
         for i in range(2, n):
-            for k in rng.sample(range(len(networks)), rng.randint(1, 4)):
+            if cal is None:
+                chosen = rng.sample(range(len(networks)), rng.randint(1, 4))
+            else:
+                want = min(len(networks), rng.choice(cal.membership_counts))
+                chosen = set(rng.choices(range(len(networks)), weights=weights, k=want))
+            for k in chosen:
                 members.add((f"city:{i}", k))
         for i in range(len(orgs)):
             if rng.random() < 0.3:
