@@ -48,6 +48,13 @@ class Settings:
     sparql_update: bool = False  # enable POST /sparql/update (also needs admin_token)
     admin_token: str = field(default="", repr=False)  # bearer token for /admin/* and updates
     access_log: bool = True  # one JSON line per request on stderr
+    # Where triples live (README "Remote SPARQL store"): embedded, or sparql+http(s)://…/query
+    store: str = "embedded"
+    store_update: str = ""  # SPARQL Update URL (default: …/query -> …/update)
+    store_gsp: str = ""  # Graph Store Protocol URL for uploads (default: SPARQL INSERT DATA)
+    store_token: str = field(default="", repr=False)  # bearer token for the remote store
+    store_user: str = field(default="", repr=False)  # basic auth for the remote store
+    store_password: str = field(default="", repr=False)
 
     @classmethod
     def from_env(
@@ -115,7 +122,8 @@ class Settings:
 
 _SERVER_FIELDS = {"host": str, "port": int, "sparql_timeout": float, "sparql_max_rows": int,
                   "sparql_workers": int, "sparql_memory": bool, "max_request_bytes": int, "sparql_update": bool,
-                  "admin_token": str, "access_log": bool}
+                  "admin_token": str, "access_log": bool, "store": str, "store_update": str,
+                  "store_gsp": str, "store_token": str, "store_user": str, "store_password": str}
 _TRUE, _FALSE = {"1", "true", "yes", "on"}, {"0", "false", "no", "off"}
 
 

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from citygraph import __version__, store as stores
+from citygraph import __version__, remote as remotes, store as stores
 from citygraph.config import Settings
 from citygraph.derive import derive
 from citygraph.layers import registry as layer_registry
@@ -176,7 +176,8 @@ class CityGraph:
             where = smap.get(getattr(term, "value", ""), None) if isinstance(term, ox.NamedNode) else None
             return (where["file"], where["line"]) if where else (settings.relative(settings.data_dir), None)
 
-        build = None if memory else stores.new_build(settings, fp)
+        remote = None if memory else remotes.endpoint(settings)
+        build = None if memory or remote else stores.new_build(settings, fp)
         store = stores.memory_store() if build is None else build.store
         try:
             step("loading into the store")
@@ -208,6 +209,9 @@ class CityGraph:
                                        "imported": meta.get("imported"), "quads": meta.get("quads")}
                                 for name, _nq, meta in imported},
             }
+            if remote is not None:
+                step(f"uploading to {remote.query}")
+                return cls._upload(remote, store, settings, manifest)
             if build is None:
                 return cls(store, settings, manifest)
             step("publishing")
@@ -220,9 +224,53 @@ class CityGraph:
         return cls(stores.open_read_only(path), settings, manifest, path)
 
     @classmethod
+    def _upload(cls, remote: remotes.Endpoint, store: ox.Store, settings: Settings,
+                manifest: dict) -> CityGraph:
+        """Replace the remote server's graphs with those of ``store`` (a finished local build);
+        the manifest (fingerprint, source map, graph names) stays in ``STORE_DIR``."""
+        previous = stores.read_remote_manifest(settings, remote.name) or {}
+        server = remotes.RemoteStore(remote)
+        graphs = server.replace(store.quads_for_pattern(None, None, None, None),
+                                previous.get("graphs") or [])
+        server.check(ONTOLOGY_GRAPH)
+        manifest = {**manifest, "store": remote.name, "graphs": graphs}
+        stores.write_remote_manifest(settings, manifest)
+        return cls(server, settings, manifest)
+
+    @classmethod
+    def _open_remote(cls, settings: Settings, remote: remotes.Endpoint, notify: Notify | None,
+                     progress: Notify | None) -> CityGraph:
+        manifest = stores.read_remote_manifest(settings, remote.name)
+        server = remotes.RemoteStore(remote)
+        if manifest is None or not server.holds(ONTOLOGY_GRAPH):
+            if notify:
+                notify(f"no citygraph data on {remote.name} yet; building it")
+            layers = (manifest or {}).get("layers") or []
+            return cls.build(settings, notify=notify, progress=progress, layers=layers)
+        layers = manifest.get("layers") or []
+        if manifest.get("fingerprint") != stores.fingerprint(settings, layers):
+            if notify:
+                notify("ontology, data, rules or imported layers changed since the last build; rebuilding"
+                       + (f" with layers {', '.join(layers)}" if layers else ""))
+            return cls.build(settings, notify=notify, progress=progress, layers=layers)
+        server.check(ONTOLOGY_GRAPH)
+        return cls(server, settings, manifest)
+
+    @property
+    def remote(self) -> bool:
+        """Whether the triples live on a remote SPARQL server (``CITYGRAPH_STORE``)."""
+        return isinstance(self.store, remotes.RemoteStore)
+
+    @classmethod
     def open(cls, settings: Settings, notify: Notify | None = _stderr,
              progress: Notify | None = None) -> CityGraph:
-        """Open the current on-disk build read-only; rebuild first when files changed."""
+        """Open the current on-disk build read-only; rebuild first when files changed.
+
+        With a remote store (``CITYGRAPH_STORE=sparql+http://…``) the server is asked instead.
+        """
+        remote = remotes.endpoint(settings)
+        if remote is not None:
+            return cls._open_remote(settings, remote, notify, progress)
         current = stores.current_build(settings)
         if current is None:
             if notify:

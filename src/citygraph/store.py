@@ -36,6 +36,7 @@ MANIFEST = "manifest.json"
 OXIGRAPH_DIR = "oxigraph"
 BUILD_PREFIX = "build-"
 ANALYSIS_DIR = "analysis"
+REMOTE_MANIFEST = "remote-manifest.json"  # the last build uploaded to a remote SPARQL store
 STALE_SECONDS = 3600  # unfinished builds older than this are debris from a crash
 
 #: library modules whose code changes what a build derives
@@ -181,6 +182,31 @@ def read_manifest(build_path: Path) -> dict:
         return json.loads((build_path / MANIFEST).read_text())
     except (OSError, ValueError) as exc:
         raise StoreError(f"{build_path / MANIFEST} is unreadable ({exc}); run `citygraph build`") from exc
+
+
+def _remote_manifest_path(settings: Settings) -> Path:
+    return settings.store_dir / REMOTE_MANIFEST
+
+
+def read_remote_manifest(settings: Settings, store: str) -> dict | None:
+    """The manifest of the last build uploaded to the remote ``store``, or None (none, or one
+    for another server)."""
+    try:
+        manifest = json.loads(_remote_manifest_path(settings).read_text())
+    except (OSError, ValueError):
+        return None
+    return manifest if manifest.get("store") == store else None
+
+
+def write_remote_manifest(settings: Settings, manifest: dict) -> None:
+    """Record a build uploaded to a remote store (``STORE_DIR/remote-manifest.json``)."""
+    try:
+        settings.store_dir.mkdir(parents=True, exist_ok=True)
+        tmp = settings.store_dir / f".{REMOTE_MANIFEST}-{secrets.token_hex(4)}"
+        tmp.write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n")
+        os.replace(tmp, _remote_manifest_path(settings))
+    except OSError as exc:
+        raise StoreError(f"cannot write {_remote_manifest_path(settings)}: {exc}") from exc
 
 
 def open_read_only(build_path: Path) -> ox.Store:

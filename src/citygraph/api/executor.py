@@ -380,7 +380,9 @@ class GraphHolder:
     # ------------------------------------------------------------------ state
     def _prepare(self, graph: CityGraph) -> _State:
         snap = None
-        if graph.location is not None:
+        if graph.remote:  # the workers ask the SPARQL server; killing one closes its connection
+            pool = WorkerPool(Source(remote=graph.store.endpoint), self.workers)
+        elif graph.location is not None:
             snap = snapshot(graph.location, self.settings.store_dir)
             try:
                 graph = CityGraph(stores.open_read_only(snap), graph.settings, graph.manifest, snap)
@@ -485,7 +487,12 @@ class GraphHolder:
         old = self._state
         at = datetime.now(timezone.utc).isoformat(timespec="seconds")
         try:
-            if old.graph.location is None:  # an in-memory graph (tests): rebuild in memory
+            if old.graph.remote:  # rebuild locally and upload when the files changed
+                graph = CityGraph.open(self.settings, notify=None)
+                if graph.manifest.get("fingerprint") == old.graph.manifest.get("fingerprint"):
+                    self.last_reload = {"status": "unchanged", "at": at}
+                    return {**self.last_reload, "fingerprint": old.graph.manifest.get("fingerprint")}
+            elif old.graph.location is None:  # an in-memory graph (tests): rebuild in memory
                 graph = CityGraph.build(self.settings, memory=True, notify=None)
             else:
                 location = build_in_child(self.settings)
@@ -522,6 +529,10 @@ class GraphHolder:
 
     def _update(self, sparql: str, timeout: float) -> dict:
         old = self._state
+        if old.graph.remote:
+            raise QueryError("SPARQL Update through citygraph is not available with a remote store "
+                             "(CITYGRAPH_STORE); the data files are the source of truth: edit them "
+                             "and reload, or update the SPARQL server directly")
         target = None
         if old.snapshot is None:
             source = Source(nquads=old.graph.store.dump(format=ox.RdfFormat.N_QUADS) or b"")

@@ -36,6 +36,7 @@ class Source:
     path: str | None = None
     nquads: bytes | None = None
     memory: bool = False  # copy the on-disk build into memory at start (faster scans)
+    remote: object = None  # a citygraph.remote.Endpoint: ask that SPARQL server instead
 
 
 @dataclass(frozen=True)
@@ -58,6 +59,10 @@ def isolate_network() -> bool:
 
 
 def open_source(source: Source) -> ox.Store:
+    if source.remote is not None:
+        from citygraph.remote import RemoteStore
+
+        return RemoteStore(source.remote)  # type: ignore[return-value]
     if source.path is not None:
         disk = ox.Store.read_only(source.path)
         if not source.memory:
@@ -73,7 +78,7 @@ def open_source(source: Source) -> ox.Store:
 
 def serve(conn: Connection, source: Source) -> None:
     """Report ``ready`` (or ``failed``), then answer jobs until the parent closes the pipe."""
-    isolated = isolate_network()
+    isolated = isolate_network() if source.remote is None else False  # a remote store needs the network
     try:
         store = open_source(source)
     except Exception as exc:  # noqa: BLE001 - reported to the parent, which raises it
