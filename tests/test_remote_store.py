@@ -168,7 +168,12 @@ def test_the_api_answers_over_the_remote_store(remote: CityGraph, embedded: City
         assert here.status_code == 200, here.text
     with client(embedded) as c:
         there = c.get("/api/relationships", params={"as_of": "2019-06-01"})
-    assert _canon(here.json()) == _canon(there.json())
+    # the order of the parties in a label follows the (unspecified) order of the solutions
+    for body in (here_json := here.json(), there_json := there.json()):
+        for item in body["items"]:
+            kind, _, parties = item["label"].partition(": ")
+            item["label"] = (kind, sorted(parties.split(" – ")))
+    assert _canon(here_json) == _canon(there_json)
 
 
 def test_analysis_reads_the_remote_store(remote: CityGraph, embedded: CityGraph) -> None:
@@ -183,13 +188,16 @@ def test_analysis_reads_the_remote_store(remote: CityGraph, embedded: CityGraph)
 
 def test_publication_from_the_remote_store_is_the_same_graph(remote: CityGraph, embedded: CityGraph,
                                                              tmp_path: Path) -> None:
+    import pyoxigraph as ox
+
     from citygraph.publish import publish
+    from citygraph.publish.layers import plan, quads
     from publish_helpers import options
 
     publish(remote, tmp_path / "remote", options(), check=False)
-    publish(embedded, tmp_path / "embedded", options(), check=False)
     a = rdflib.Graph().parse(tmp_path / "remote" / "dumps" / "citygraph.nt", format="nt")
-    b = rdflib.Graph().parse(tmp_path / "embedded" / "dumps" / "citygraph.nt", format="nt")
+    triples = {ox.Triple(q.subject, q.predicate, q.object) for q in quads(embedded, plan(embedded).combined)}
+    b = rdflib.Graph().parse(data=ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES), format="nt")
     assert len(a) == len(b) > 0
     assert isomorphic(a, b)
 
