@@ -106,11 +106,14 @@ def build(memory: Annotated[bool, typer.Option(
         "--layers", help="Imported layers to load: all, curated (none) or name,name "
                          "(default: those of the current build).")] = None) -> None:
     """Parse the ontology and data/*.ttl (and imported layers), derive, and store the graph."""
-    from citygraph import layers as layer_package, store as stores
+    from citygraph import layers as layer_package, remote as remotes, store as stores
 
     settings = Settings.from_env()
     console = _err()
-    if layers is None:
+    remote = remotes.endpoint(settings)
+    if layers is None and remote is not None:
+        chosen = list((stores.read_remote_manifest(settings, remote.name) or {}).get("layers") or [])
+    elif layers is None:
         current = stores.current_build(settings)
         chosen = list(stores.read_manifest(current).get("layers") or []) if current else []
     else:
@@ -125,7 +128,10 @@ def build(memory: Annotated[bool, typer.Option(
     typer.echo(f"files: {len(graph.manifest['files'])}")
     if chosen:
         typer.echo(f"layers: {', '.join(chosen)}")
-    typer.echo(f"store: {graph.location}" if graph.location else "store: in memory (not saved)")
+    if graph.remote:
+        typer.echo(f"store: {graph.manifest['store']}")
+    else:
+        typer.echo(f"store: {graph.location}" if graph.location else "store: in memory (not saved)")
 
 
 @app.command()
