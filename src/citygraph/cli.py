@@ -346,6 +346,9 @@ app.add_typer(_layers.app, name="import")
 app.command("layers")(_layers.layers)
 app.command("discrepancies")(_layers.discrepancies)
 
+from citygraph.bench import bench_command as _bench  # noqa: E402  (benchmarks, issue 9)
+app.command("bench")(_bench)
+
 
 if __name__ == "__main__":  # pragma: no cover
     app()
