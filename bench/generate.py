@@ -164,11 +164,19 @@ def world(size: str, seed: int = 1, cache: Path = CACHE, log=print) -> dict:
 def world_graph(cache: Path = CACHE, log=print) -> dict:
     """The real world graph: ``citygraph import all`` + ``citygraph build --layers all`` into
     a store under the cache (kept; rebuilt only when missing). Returns paths and counts."""
+    import fcntl
     where = cache / "real-world"
     store = where / "store"
     meta_path = where / "meta.json"
-    if meta_path.exists() and (store / "current").exists():
-        return json.loads(meta_path.read_text())
+    where.mkdir(parents=True, exist_ok=True)
+    with open(where / ".lock", "w") as lock:  # another run importing: wait for it
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if meta_path.exists():
+            return json.loads(meta_path.read_text())
+        return _import_world(where, store, meta_path, log)
+
+
+def _import_world(where: Path, store: Path, meta_path: Path, log) -> dict:
     env = {**os.environ, "CITYGRAPH_STORE_DIR": str(store)}
     exe = str(Path(sys.executable).parent / "citygraph")
     t0 = time.perf_counter()

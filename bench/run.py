@@ -359,7 +359,7 @@ def script(ctx: Context, name: str, argv: list[str], timeout: float) -> dict:
 
 
 def part_validation(ctx: Context) -> dict:
-    sizes = "curated,1e4" if ctx.args.smoke else "curated,1e4,1e5,1e6"
+    sizes = "curated,1e4" if ctx.args.smoke else ctx.args.validation_sizes
     out = ctx.out / "validation.json"
     script(ctx, "validation", ["validation.py", "--sizes", sizes, "--engines", "citygraph,shacl-rust",
                                "--limit", "240", "--out", str(out)], timeout=1500)
@@ -378,7 +378,7 @@ def part_validation(ctx: Context) -> dict:
 
 
 def part_analysis(ctx: Context) -> dict:
-    sizes = ["10000"] if ctx.args.smoke else ["10000", "100000", "1000000"]
+    sizes = ["10000"] if ctx.args.smoke else ctx.args.analysis_sizes.split(",")
     script(ctx, "analysis", ["analysis.py", "--sizes", *sizes, "--repeat", "1" if ctx.args.smoke else "3",
                              "--no-networkx", "--cache", str(ctx.args.cache / "analysis"),
                              "--out", str(ctx.out)], timeout=1500)
@@ -389,7 +389,7 @@ def part_analysis(ctx: Context) -> dict:
 
 
 def part_http(ctx: Context) -> dict:
-    triples = "10000" if ctx.args.smoke else "100000"
+    triples = "10000" if ctx.args.smoke else ctx.args.http_triples
     seconds = "1" if ctx.args.smoke else "4"
     argv = ["http_load.py", "--triples", triples, "--seconds", seconds, "--out", str(ctx.out)]
     if ctx.args.smoke:
@@ -496,6 +496,7 @@ def summary_md(results: dict, info: dict) -> str:
         "# Benchmark summary",
         "",
         f"Run of {info['date']} by `{info['command']}` in {info['total_s'] / 60:.1f} min"
+        f"{'' if info.get('finished', True) else ' so far (still running or cut short)'}"
         f"{' (smoke mode: S only, 1 repetition)' if info['smoke'] else ''}.",
         "",
         f"**Machine:** {m['cpu']}, {m['cores']} cores, {m['ram_gib']} GiB RAM, {m['os']}; "
@@ -585,6 +586,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-world", action="store_true", help="skip the real world graph")
     parser.add_argument("--no-rdflib", action="store_true", help="skip rdflib in the query part")
     parser.add_argument("--rdflib-timeout", type=float, default=5.0)
+    parser.add_argument("--validation-sizes", default="curated,1e4,1e5",
+                        help="bench/validation.py sizes (1e6 takes many minutes with pySHACL)")
+    parser.add_argument("--analysis-sizes", default="10000,100000",
+                        help="bench/analysis.py sizes (1000000 adds a build of several minutes)")
+    parser.add_argument("--http-triples", default="100000")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--cache", type=Path, default=generate.CACHE)
     parser.add_argument("--out", type=Path, default=RESULTS)
@@ -604,6 +610,15 @@ def main(argv: list[str] | None = None) -> int:
     ctx = Context(args)
     results: dict = {}
     crashed: dict = {}
+    def write_summary(final: bool) -> None:
+        info["total_s"] = round(time.perf_counter() - started, 1)
+        info["load_end"] = os.getloadavg()
+        info["finished"] = final
+        results["_crashed"] = crashed
+        results["_targets"] = targets(results)
+        (args.out / "run.json").write_text(json.dumps({**info, "results": results}, indent=2, default=str))
+        (args.out / "SUMMARY.md").write_text(summary_md(results, info))
+
     try:
         for size in ctx.sizes:
             ctx.world(size)
@@ -619,14 +634,10 @@ def main(argv: list[str] | None = None) -> int:
                 traceback.print_exc()
                 crashed[part] = f"{type(exc).__name__}: {str(exc)[:300]}"
                 log(f"{part} crashed: {crashed[part]}")
+            write_summary(final=False)  # a run cut short still leaves what it measured
     finally:
         shutil.rmtree(ctx.work, ignore_errors=True)
-    info["total_s"] = round(time.perf_counter() - started, 1)
-    info["load_end"] = os.getloadavg()
-    results["_crashed"] = crashed
-    results["_targets"] = targets(results)
-    (args.out / "run.json").write_text(json.dumps({**info, "results": results}, indent=2, default=str))
-    (args.out / "SUMMARY.md").write_text(summary_md(results, info))
+    write_summary(final=True)
     log(f"done in {info['total_s'] / 60:.1f} min; summary: {args.out / 'SUMMARY.md'}")
     return 1 if crashed else 0
 
