@@ -18,7 +18,7 @@ import pyoxigraph as ox
 
 from citygraph import __version__, remote as remotes, store as stores
 from citygraph.config import Settings
-from citygraph.derive import derive
+from citygraph.derive import derive, derive_apart
 from citygraph.layers import registry as layer_registry
 from citygraph.errors import (
     AmbiguousNameError,
@@ -182,21 +182,24 @@ class CityGraph:
         try:
             step("loading into the store")
             store.extend(quads)
-            derive_layers: list[tuple[str, str]] = []
-            for name, nq, meta in imported:
+            for name, nq, _meta in imported:
                 step(f"loading layer {name}")
                 store.bulk_load(path=str(nq), format=ox.RdfFormat.N_QUADS)
-                derive_layers.append((meta["graph"], layer_registry.derived_graph(meta["graph"])))
-            if imported:
-                geonames = layer_registry.REGISTRY["geonames"].graph
-                derive_layers.append((geonames, layer_registry.derived_graph(geonames)))
             step("deriving")
-            derive(store, locate, derive_layers)
+            derive(store, locate)
             counts = {name: sum(1 for _ in store.quads_for_pattern(None, None, None, ox.NamedNode(iri)))
                       for name, iri in GRAPHS.items()}
-            for pair in derive_layers:
-                for iri in pair:
-                    counts[layer_registry.name_of(iri)] = _count(store, iri)
+            geonames = layer_registry.REGISTRY["geonames"].graph
+            graphs = [geonames] if imported else []
+            for name, nq, meta in imported:
+                step(f"deriving layer {name}")
+                pairs = [(meta["graph"], layer_registry.derived_graph(meta["graph"])),
+                         (geonames, layer_registry.derived_graph(geonames))]
+                store.bulk_load(input=derive_apart(quads, nq, pairs, locate), format=ox.RdfFormat.N_QUADS)
+                graphs.insert(-1, meta["graph"])
+            for iri in graphs:
+                for graph_iri in (iri, layer_registry.derived_graph(iri)):
+                    counts[layer_registry.name_of(graph_iri)] = _count(store, graph_iri)
             manifest = {
                 "fingerprint": fp,
                 "built": datetime.now(timezone.utc).isoformat(timespec="seconds"),

@@ -111,7 +111,6 @@ def run(settings: Settings, source: str | Path | None = None, progress=None) -> 
         if since:
             w.add(rel, CG + "startDate", w.date(since.group(1)))
         w.attest(rel, ubc_source, number, line, role)
-        counts["ubc_memberships"] += 1
 
     snapshots = {}
     for number, line, row in baltmet_rows:
@@ -134,13 +133,11 @@ def run(settings: Settings, source: str | Path | None = None, progress=None) -> 
         rel = w.membership(node, w.node(BALTMET), ROLE + "member")
         w.add(rel, CG + "status", active)
         w.attest(rel, snapshots[label], number, line, ROLE + "member")
-        counts["baltmet_memberships"] += 1
     w.describe_layer(sources)
     timer.step("graph")
-    counts["baltmet_memberships"] = len({q.subject for q in w.quads
-                                         if q.subject.value.endswith(".baltmet") and q.predicate.value == CG + "status"})
-    counts["ubc_memberships"] = len({q.subject for q in w.quads
-                                     if q.subject.value.endswith(".ubc") and q.predicate.value == CG + "status"})
+    for network, key in ((BALTMET, "baltmet_memberships"), (UBC, "ubc_memberships")):
+        counts[key] = len({q.subject for q in w.quads
+                           if q.predicate.value == PREFIXES["org"] + "organization" and q.object.value == network})
     meta = {
         "files": records,
         "sources": [{"iri": s.value} for s in sources],

@@ -121,6 +121,7 @@ class LayerWriter:
         self.quads: set[ox.Quad] = set()
         self._nodes: dict[str, ox.NamedNode] = {}
         self._described: set[str] = set()
+        self._iris: dict[str, tuple[str, ...]] = {}
 
     # ------------------------------------------------------------------ terms
     def node(self, iri: str) -> ox.NamedNode:
@@ -299,10 +300,15 @@ class LayerWriter:
 
     def attest(self, subject: ox.NamedNode, source: ox.NamedNode, row: int, record: str,
                described_as: str | None = None, about: ox.NamedNode | None = None,
-               key: str = "") -> ox.BlankNode:
+               key: str = "") -> ox.NamedNode:
         """Evidence from a data row: the dataset, the row's line number and the fields that state
-        the fact; ``about`` is the entity on whose page or item a directional source states it."""
-        att = self.bnode("att", subject.value.rsplit("/", 1)[-1], source.value.rsplit("/", 1)[-1], row, key)
+        the fact; ``about`` is the entity on whose page or item a directional source states it.
+
+        Attestations of layers are IRIs (``<relationship>#<source>-<row>``), not blank nodes as
+        in the curated Turtle: the build derives each layer apart and loads the result, and
+        only IRIs survive that (Oxigraph renames blank nodes when it loads a file)."""
+        fragment = f"{source.value.rsplit('/', 1)[-1]}-{row}" + (f"-{_label(key)}" if key else "")
+        att = self.node(f"{subject.value}#{fragment}")
         self.add(subject, CG + "attestation", att)
         self.add(att, CG + "source", source)
         self.add(att, CG + "sourceRow", self.typed(row, XSD_INTEGER))
@@ -313,10 +319,19 @@ class LayerWriter:
             self.add(att, DCTERMS + "subject", about)
         return att
 
+    def _relationship_iri(self, kind: str, parts: tuple[str, ...]) -> str:
+        """``partnership:LAYER-A-B``: a lowercase slug with hyphens (the shapes' pattern); in the
+        unlikely case that two different pairs spell the same slug, the later one gets a hash."""
+        iri = f"{PREFIXES[kind]}{self.info.name}-{'-'.join(parts)}"
+        owner = self._iris.setdefault(iri, parts)
+        if owner != parts:
+            iri += "-" + hashlib.sha1("|".join(parts).encode()).hexdigest()[:6]
+        return iri
+
     def partnership(self, a: ox.NamedNode, b: ox.NamedNode) -> ox.NamedNode:
         """The layer's partnership node for an unordered pair of places."""
-        slugs = sorted((a.value.rsplit("/", 1)[-1], b.value.rsplit("/", 1)[-1]))
-        node = self.node(f"{PREFIXES['partnership']}{self.info.name}.{slugs[0]}.{slugs[1]}")
+        slugs = tuple(sorted((a.value.rsplit("/", 1)[-1], b.value.rsplit("/", 1)[-1])))
+        node = self.node(self._relationship_iri("partnership", slugs))
         if node.value not in self._described:
             self._described.add(node.value)
             self.a(node, CG + "Partnership")
@@ -325,8 +340,8 @@ class LayerWriter:
         return node
 
     def membership(self, member: ox.NamedNode, network: ox.NamedNode, role: str) -> ox.NamedNode:
-        slug = f"{member.value.rsplit('/', 1)[-1]}.{network.value.rsplit('/', 1)[-1]}"
-        node = self.node(f"{PREFIXES['membership']}{self.info.name}.{slug}")
+        parts = (member.value.rsplit("/", 1)[-1], network.value.rsplit("/", 1)[-1])
+        node = self.node(self._relationship_iri("membership", parts))
         if node.value not in self._described:
             self._described.add(node.value)
             self.a(node, CG + "Membership")

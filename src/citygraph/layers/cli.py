@@ -57,7 +57,7 @@ def _run(name: str, source: Optional[str]) -> None:
     with console.status(f"importing {name}…") as status:
         IMPORTERS[name](settings, source, progress=lambda m: status.update(f"{name}: {m}"))
     typer.echo(_summary(name, read_meta(imported(settings)[name])))
-    typer.echo(f"written: {settings.relative(layers_dir(settings) / name)} "
+    typer.echo(f"written: {settings.relative(layers_dir(settings))}/{name} "
                "(load it with: citygraph build --layers all)")
 
 

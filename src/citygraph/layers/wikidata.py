@@ -12,7 +12,7 @@ are therefore reconciled only by evidence beyond the name:
    reconciled neighbour of Q that proposes a place proposes E alone, and no other QID claims E.
    Repeated until nothing changes, starting from the curated cities.
 
-Everything else becomes ``city:wd-<QID>`` with its label. A pair of places is one
+Everything else becomes ``city:wd-q<number>`` (the QID in lower case) with its label. A pair of places is one
 ``cg:Partnership`` (``pkind:twin``); each statement is an attestation (line number, the verbatim
 line, ``dcterms:subject`` = the item it is stated on), so a link stated on one side only has one
 attestation: the missing reciprocal links of the discrepancy report.
@@ -156,7 +156,7 @@ def run(settings: Settings, source: str | Path | None = None, progress=None,  # 
                 w.add(node, CG + "wikidataId", w.text(qid))
             w.published_name(node, names[qid])
         else:
-            node = w.node(f"{CITY}wd-{qid}")
+            node = w.node(f"{CITY}wd-{qid.lower()}")
             w.a(node, CG + "City")
             w.add(node, CG + "wikidataId", w.text(qid))
             if names[qid]:

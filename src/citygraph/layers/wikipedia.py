@@ -52,14 +52,22 @@ def read_rows(folder: Path) -> list[tuple[int, str, Place, Place]]:
     return rows
 
 
+_MEMO: dict[tuple[int, int], dict] = {}
+
+
 def reconcile(rows, gazetteer: Gazetteer) -> dict[Place, Match]:  # noqa: ANN001
-    """Every distinct published place -> its match (independent of the other layers)."""
+    """Every distinct published place -> its match (independent of the other layers); kept for
+    the process, since the Wikidata importer reconciles the same rows to corroborate its own."""
+    key = (id(gazetteer), hash(tuple(line for _n, line, _a, _b in rows)))
+    if key in _MEMO:
+        return _MEMO[key]
     places: dict[Place, Match] = {}
     for _n, _line, p1, p2 in rows:
         for place in (p1, p2):
             if place not in places:
                 name, country, lat, lng = place
                 places[place] = gazetteer.match(name, gazetteer.countries.code(country), lat, lng)
+    _MEMO[key] = places
     return places
 
 
