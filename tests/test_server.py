@@ -128,6 +128,13 @@ def test_rdflib_sparqlstore(served: Served) -> None:
     assert graph.query("ASK { ?s ?p ?o FILTER(false) }").askAnswer is False
 
 
+def test_large_results_arrive_whole(served: Served) -> None:
+    """Replies longer than a socket buffer (regression: uvloop left the pipe non-blocking)."""
+    query = 'SELECT ?s ?p ?o ?pad { ?s ?p ?o BIND(CONCAT(STR(?s), "-padding-padding-padding") AS ?pad) }'
+    sizes = {len(served.get("/sparql", query=query)["results"]["bindings"]) for _ in range(6)}
+    assert len(sizes) == 1 and sizes.pop() > 1000
+
+
 def test_health_and_access_log(served: Served) -> None:
     health = served.get("/healthz")
     assert health["status"] == "ok" and health["workers"]["alive"] == 2

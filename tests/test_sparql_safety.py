@@ -178,3 +178,25 @@ def test_update_endpoint_needs_the_token(client: TestClient) -> None:
     assert bad.status_code == 400 and "invalid SPARQL Update" in bad.text
     query = client.post("/sparql/update", content="ASK {}", headers={**headers, "Authorization": "Bearer test-token"})
     assert query.status_code == 400
+
+
+def test_requests_racing_a_reload_are_all_answered(client: TestClient) -> None:
+    """Requests that arrive while the pool is swapped go to the new pool, never get a 503."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    stop = threading.Event()
+    statuses: list[int] = []
+
+    def ask_until_stopped() -> None:
+        while not stop.is_set():
+            statuses.append(client.get("/sparql", params={"query": "ASK { city:tallinn a cg:City }"}).status_code)
+
+    with ThreadPoolExecutor(6) as readers:
+        futures = [readers.submit(ask_until_stopped) for _ in range(6)]
+        for _ in range(3):
+            reloaded = client.post("/admin/reload", headers={"Authorization": "Bearer test-token"})
+            assert reloaded.status_code == 200, reloaded.text
+        stop.set()
+        for future in futures:
+            future.result()
+    assert statuses and set(statuses) == {200}

@@ -64,6 +64,10 @@ class WorkerFailure(CityGraphError):
     """A worker process died while answering (out of memory?); it was replaced (HTTP 503)."""
 
 
+class PoolClosed(Exception):
+    """The pool was replaced by a reload while a request waited for it: retry on the new one."""
+
+
 class ReloadError(CityGraphError):
     """A reload failed; the old graph keeps serving. ``exit_code`` 1 when the data is invalid."""
 
@@ -192,16 +196,26 @@ class WorkerPool:
         return reply
 
     def _acquire(self, deadline: float) -> _Worker:
-        try:
-            return self._idle.get(timeout=max(0.0, deadline - time.monotonic()))
-        except queue.Empty:
-            raise ServiceBusy(f"all {self.size} query workers stayed busy until the timeout; "
-                              "try again later") from None
+        """An idle worker; :class:`PoolClosed` once the pool was swapped out (the caller
+        retries on the current pool), :class:`ServiceBusy` at the deadline."""
+        while True:
+            if self._closed:
+                raise PoolClosed()
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise ServiceBusy(f"all {self.size} query workers stayed busy until the timeout; "
+                                  "try again later")
+            try:
+                return self._idle.get(timeout=min(0.1, remaining))
+            except queue.Empty:
+                continue
 
     async def execute_async(self, job: Job, deadline: float, threads: ThreadPoolExecutor) -> tuple:
         """:meth:`execute` for the event loop: waits for the reply with ``add_reader`` (no
         thread per request); only waiting for a busy pool goes to a thread."""
         loop = asyncio.get_running_loop()
+        if self._closed:
+            raise PoolClosed()
         try:
             w = self._idle.get_nowait()
         except queue.Empty:
@@ -211,16 +225,21 @@ class WorkerPool:
             ready = loop.create_future()
             fd = w.conn.fileno()
             loop.add_reader(fd, lambda: ready.done() or ready.set_result(None))
+            timed_out, cancelled = False, None
             try:
                 await asyncio.wait_for(ready, max(0.0, deadline - time.monotonic()))
             except asyncio.TimeoutError:
-                self._replace(w)
-                raise QueryTimeout("the query ran past the time limit and was stopped") from None
-            except asyncio.CancelledError:
-                self._replace(w)  # nobody waits for the answer: stop the work
-                raise
+                timed_out = True
+            except asyncio.CancelledError as exc:
+                cancelled = exc  # nobody waits for the answer: stop the work
             finally:
                 loop.remove_reader(fd)
+                os.set_blocking(fd, True)  # uvloop's add_reader made it non-blocking
+            if timed_out or cancelled is not None:
+                self._replace(w)
+                if cancelled is not None:
+                    raise cancelled
+                raise QueryTimeout("the query ran past the time limit and was stopped")
             reply = w.conn.recv()  # the worker is writing it: at most the rest of one message
         except (EOFError, OSError) as exc:
             self._replace(w)
@@ -430,8 +449,12 @@ class GraphHolder:
     async def execute(self, job: Job, timeout: float | None = None) -> tuple:
         """The worker's raw reply to ``job`` (used by /sparql for pre-serialised bodies)."""
         deadline = time.monotonic() + (self.settings.sparql_timeout if timeout is None else timeout)
-        pool = self._state.pool  # the pool of the graph current when the request arrived
-        reply = await pool.execute_async(job, deadline, self._threads)
+        while True:
+            try:
+                reply = await self._state.pool.execute_async(job, deadline, self._threads)
+                break
+            except PoolClosed:
+                continue  # a reload swapped the pool while we waited: use the new one
         if reply[0] == "error":
             _, kind, message = reply
             if kind == "syntax":
@@ -462,8 +485,13 @@ class GraphHolder:
                  named_graphs: list[str] | None = None, max_rows: int | None = None) -> QueryResult:
         """:meth:`run` for sync (``def``) handlers, which FastAPI runs in a thread."""
         deadline = time.monotonic() + (self.settings.sparql_timeout if timeout is None else timeout)
-        reply = self._state.pool.execute(
-            self.job(sparql, params, default_graphs, named_graphs, max_rows), deadline)
+        job = self.job(sparql, params, default_graphs, named_graphs, max_rows)
+        while True:
+            try:
+                reply = self._state.pool.execute(job, deadline)
+                break
+            except PoolClosed:
+                continue
         if reply[0] == "error":
             prefix = {"syntax": "invalid SPARQL", "query": "query failed"}.get(reply[1])
             if prefix is None:
