@@ -187,7 +187,8 @@ def _import_world(where: Path, store: Path, meta_path: Path, log) -> dict:
     # the same input for `oxigraph load`: ontology + curated as N-Triples, each layer's N-Quads
     curated = where / "curated.nt"
     n = write_nt(ROOT / "data", curated)
-    layers = sorted(str(p) for p in (store / "layers").glob("*/layer.nq"))
+    layers = sorted(str(p) for p in (store / "layers").glob("*/layer.nq")
+                    if not p.parent.name.startswith("."))  # not an import in progress
     quads = n + sum(json.loads((Path(p).parent / "meta.json").read_text()).get("quads") or 0
                     for p in layers)
     meta = {"store_dir": str(store), "import_s": round(imported, 2), "nq": [str(curated), *layers],
