@@ -276,17 +276,23 @@ def main(argv: list[str] | None = None) -> int:
                 if engine != "citygraph" and ours and data.get("seconds"):
                     data["citygraph_over_this"] = round(ours / data["seconds"], 2)
             runs.append(row)
+            _write(args.out, runs)  # after each size, so a stopped run keeps what it measured
+    result = _write(args.out, runs)
+    print(markdown(result))
+    return 0
+
+
+def _write(out: Path, runs: list[dict]) -> dict:
     result = {
         "machine": {"python": platform.python_version(), "platform": platform.platform(),
                     "cpus": os.cpu_count(), "load_average_at_end": os.getloadavg()},
         "versions": _versions(),
         "runs": runs,
     }
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps(result, indent=2), encoding="utf-8")
-    args.out.with_suffix(".md").write_text(markdown(result), encoding="utf-8")
-    print(markdown(result))
-    return 0
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(result, indent=2), encoding="utf-8")
+    out.with_suffix(".md").write_text(markdown(result), encoding="utf-8")
+    return result
 
 
 def _versions() -> dict:
