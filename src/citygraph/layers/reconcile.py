@@ -292,7 +292,12 @@ class Match:
 UNMATCHED_NO_COUNTRY = Match("unmatched", "no country")
 
 
-INDEX_VERSION = 2  # bump when fold() or the index layout changes
+INDEX_VERSION = 3  # bump when fold() or the index layout changes
+GRID = 10  # grid cells of 1/GRID degree, for places near given coordinates
+
+
+def _cell(lat: float, lng: float) -> tuple[int, int]:
+    return math.floor(lat * GRID), math.floor(lng * GRID)
 
 
 def _build_index(min_population: int) -> tuple[dict, dict, dict]:
@@ -319,7 +324,7 @@ def _build_index(min_population: int) -> tuple[dict, dict, dict]:
                             names.add(f[: -len(suffix)])
         for name in names:
             index[(cc, name)].append(gid)
-        grid[(math.floor(row["latitude"]), math.floor(row["longitude"]))].append(gid)
+        grid[_cell(row["latitude"], row["longitude"])].append(gid)
     return places, dict(index), dict(grid)
 
 
@@ -461,9 +466,12 @@ class Gazetteer:
     def _near_match(self, name: str, country: str, lat: float, lng: float) -> Match:
         folded = fold(name)
         close = []
-        for dlat in (-1, 0, 1):
-            for dlng in (-1, 0, 1):
-                for gid in self._grid.get((math.floor(lat) + dlat, math.floor(lng) + dlng), ()):
+        row0, col0 = _cell(lat, lng)
+        span_lat = math.ceil(NEAR_KM / 111.0 * GRID)
+        span_lng = math.ceil(NEAR_KM / max(1.0, 111.32 * math.cos(math.radians(lat))) * GRID)
+        for dlat in range(-span_lat, span_lat + 1):
+            for dlng in range(-span_lng, span_lng + 1):
+                for gid in self._grid.get((row0 + dlat, col0 + dlng), ()):
                     row = self.places[gid]
                     if row["countrycode"] != country:
                         continue
