@@ -387,6 +387,10 @@ class CityGraph:
                 entities = {i for i in found if i.startswith(ID)}
                 if len(entities) == 1:
                     return next(iter(entities))
+                # then the curated entity over places of imported layers ("Berlin")
+                curated = {i for i in entities if i in self.manifest.get("source_map", {})}
+                if len(curated) == 1:
+                    return next(iter(curated))
                 raise AmbiguousNameError(name_or_iri, sorted(compact(i) for i in found))
         raise NotFoundError(f"no entity named {name_or_iri!r}", self._close(name))
 
