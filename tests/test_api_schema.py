@@ -26,6 +26,7 @@ OPERATIONS = [
     "GET /api/relationships", "GET /api/entities/{kind}/{slug}", "GET /api/resolve",
     "GET /api/sources", "GET /api/sources/{slug}", "GET /api/queries",
     "GET /api/queries/{name}", "GET /api/validation",
+    "GET /api/discrepancies", "GET /api/layers",  # citygraph.layers.api (issue 8)
 ]
 
 

@@ -207,3 +207,19 @@ def test_csv_good_file_becomes_a_layer(tmp_path) -> None:
 def test_csv_template_round_trip() -> None:
     assert GOOD.splitlines()[0].split(",") == list(csvimport.COLUMNS)
     assert date.fromisoformat("2024-12-02")  # the example quote's document date (see the template)
+
+
+def test_json_routes(tmp_path) -> None:
+    from api_helpers import client, tiny_graph
+
+    with client(tiny_graph(tmp_path)) as c:
+        response = c.get("/api/discrepancies")
+        assert response.status_code == 200
+        data = response.json()
+        assert data["layers"] == [] and "citygraph import all" in data["note"]
+        assert set(data["sections"]) == {"policy_conflicts", "ended_but_active_elsewhere", "russia_after_2022",
+                                         "missing_reciprocal", "dropped_between_sources", "snapshot_differences",
+                                         "curated_not_listed"}
+        assert c.get("/api/discrepancies", params={"city": "nowhere-at-all"}).status_code == 422
+        graphs = {g["name"]: g for g in c.get("/api/layers").json()["graphs"]}
+        assert graphs["climactor"]["open"] is False and graphs["wikidata-p190"]["open"] is True

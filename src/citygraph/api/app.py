@@ -143,6 +143,7 @@ OPTIONAL_ROUTERS = (
     "citygraph.api.routes.pages",
     "citygraph.api.routes.analysis",
     "citygraph.api.routes.maps",  # /map, /map/geo, /timeline, /api/map/graph (issue 7)
+    "citygraph.layers.api",  # /api/discrepancies, /api/layers (issue 8)
 )
 
 
