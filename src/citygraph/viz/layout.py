@@ -227,7 +227,8 @@ def positions(nodes: Sequence[str], pairs: Iterable[tuple[str, str]], seed: int 
                 k = rings[hub]
                 rings[hub] += 1
                 r = unit * (0.35 + 0.12 * math.sqrt(k))
-                pos[n] = pos[hub] + r * np.array([math.cos(k * _GOLDEN), math.sin(k * _GOLDEN)])
+                turn = k * _GOLDEN + zlib.crc32(hub.encode()) % 628 / 100  # each hub's own phase
+                pos[n] = pos[hub] + r * np.array([math.cos(turn), math.sin(turn)])
             else:
                 angle = zlib.crc32(n.encode()) % 360 * math.pi / 180  # stable, unlike hash()
                 pos[n] = np.mean(anchors, axis=0) + unit * 0.15 * np.array([math.cos(angle), math.sin(angle)])

@@ -9,9 +9,11 @@ also written into the file's metadata (PNG ``Title``, SVG ``<dc:title>``, PDF ``
 
 from __future__ import annotations
 
+import functools
 import io
 import math
 import textwrap
+import weakref
 from collections.abc import Sequence
 from datetime import date
 
@@ -19,7 +21,6 @@ import matplotlib
 
 matplotlib.use("Agg", force=False)
 
-from matplotlib import patheffects  # noqa: E402
 from matplotlib.collections import LineCollection, PatchCollection, PolyCollection  # noqa: E402
 from matplotlib.backends.backend_agg import FigureCanvasAgg  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
@@ -38,7 +39,7 @@ from citygraph.viz.scene import Scene  # noqa: E402
 
 VIEWS = ("network", "ego", "overlap", "geo")
 FORMATS = ("png", "svg", "pdf")
-SIZE = (13.333, 7.5)  # inches: 16:9, 2000 x 1125 pixels at 150 dpi
+SIZE = (40 / 3, 7.5)  # inches: 16:9, 2000 x 1125 pixels at 150 dpi
 DPI = 150
 INK, MUTED, LINE = "#1d2329", "#5b6670", "#d9dee3"
 NODE_COLOURS = {"city": "#1f6fb4", "network": "#e07b00", "organisation": "#2e9e4f", "office": "#8a5cc2",
@@ -48,7 +49,8 @@ EDGE_COLOURS = {"partnership": "#1f6fb4", "membership": "#e9a04a", "agreement": 
 PALETTE = ["#e6194b", "#3cb44b", "#4363d8", "#f58231", "#911eb4", "#42d4f4", "#f032e6",
            "#9a6324", "#469990", "#800000", "#808000", "#000075"]
 ADDED, ENDED = "#1a9641", "#d7191c"
-HALO = [patheffects.withStroke(linewidth=3.2, foreground="white")]
+#: behind labels: a light box rather than a stroke (a stroke turns SVG text into outlines)
+HALO_BOX = {"boxstyle": "round,pad=0.12", "facecolor": "white", "edgecolor": "none", "alpha": 0.8}
 
 matplotlib.rcParams.update({"svg.fonttype": "none", "pdf.fonttype": 42,
                             "font.family": "DejaVu Sans"})
@@ -59,6 +61,21 @@ def _pale(hex_colour: str, t: float) -> str:
     return "#" + "".join(f"{round(c + (255 - c) * t):02x}" for c in (r, g, b))
 
 
+_read_cache: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def _read(graph: CityGraph, layers: Sequence[str] | None) -> tuple[Ties, tuple[str, ...] | None, dict]:
+    """Relationships and payload of ``graph`` once per graph and layers (a built graph never
+    changes; the server swaps in a new object on reload)."""
+    per_graph = _read_cache.setdefault(graph, {})
+    key = tuple(sorted(layers)) if layers else None
+    if key not in per_graph:
+        ties = Ties.load(graph)
+        chosen = ties.check_layers(layers)
+        per_graph[key] = (ties, chosen, payload.build(graph, chosen, with_centrality=False, ties=ties))
+    return per_graph[key]
+
+
 class Picture:
     """The data and words one picture needs: payload, scene, language, layers."""
 
@@ -67,9 +84,7 @@ class Picture:
         self.graph = graph
         self.lang = lang
         self.words = words.text(lang)
-        self.ties = Ties.load(graph)
-        self.layers = self.ties.check_layers(layers)
-        self.data = payload.build(graph, self.layers, with_centrality=False, ties=self.ties)
+        self.ties, self.layers, self.data = _read(graph, layers)
         self.as_of = as_of
         self.compare = compare
         self.scene = Scene.of(self.data, as_of, compare)
@@ -242,7 +257,7 @@ def place_labels(ax, items, marks, fontsize: float, inside_axes: bool = False) -
         chosen = None
         for dx, dy, ha, va in candidates:
             label = ax.annotate(text, (x, y), xytext=(dx, dy), textcoords="offset points", ha=ha, va=va,
-                                fontsize=fontsize, color=INK, path_effects=HALO, zorder=4, annotation_clip=False)
+                                fontsize=fontsize, color=INK, bbox=HALO_BOX, zorder=4, annotation_clip=False)
             box = label.get_window_extent(renderer)
             b = (box.x0 - 2, box.y0 - 1, box.x1 + 2, box.y1 + 1)
             own = to_px((x, y))
@@ -259,7 +274,7 @@ def place_labels(ax, items, marks, fontsize: float, inside_axes: bool = False) -
         if chosen is None:
             dx, dy, ha, va = candidates[0]
             label = ax.annotate(text, (x, y), xytext=(dx, dy), textcoords="offset points", ha=ha, va=va,
-                                fontsize=fontsize, color=INK, path_effects=HALO, zorder=4, annotation_clip=False)
+                                fontsize=fontsize, color=INK, bbox=HALO_BOX, zorder=4, annotation_clip=False)
             box = label.get_window_extent(renderer)
             chosen = (box.x0, box.y0, box.x1, box.y1)
         taken.append(chosen)
@@ -393,10 +408,11 @@ def _arc(a: tuple[float, float], b: tuple[float, float]) -> Path:
     return Path([a, control, b], [Path.MOVETO, Path.CURVE3, Path.CURVE3])
 
 
-def _world_rings() -> list[np.ndarray]:
+@functools.lru_cache(maxsize=2)
+def _world_rings(scale: str) -> list[np.ndarray]:
     """Country rings, projected; rings that cross the antimeridian are unwrapped (east of 180°)."""
     rings = []
-    for _name, country in world.countries():
+    for _name, country in world.countries(scale):
         for ring in country:
             lon = ring[:, 0]
             if np.any(np.abs(np.diff(lon)) > 180):
@@ -450,7 +466,8 @@ class _GeoLayer:
         ax.set_facecolor("#eaf2f8")
         for spine in ax.spines.values():
             spine.set_color("#b8c2cc")
-        ax.add_collection(PolyCollection(_world_rings(), facecolors="#f3efe6", edgecolors="#c9c0ad",
+        scale = "110m" if x1 - x0 > 1.2 else "50m"  # continents: the coarse outlines look the same
+        ax.add_collection(PolyCollection(_world_rings(scale), facecolors="#f3efe6", edgecolors="#c9c0ad",
                                          linewidths=0.5, zorder=0))
         bbox = ax.get_window_extent()
         unit = (x1 - x0) / (bbox.width * 72 / ax.figure.dpi)  # data units per point

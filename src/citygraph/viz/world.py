@@ -1,6 +1,7 @@
 """The world base map for the geographic views: Natural Earth country outlines (public domain),
-as the ``world-atlas`` npm package ships them (TopoJSON, 1:50 million), bundled in
-``viz/static/countries-50m.json`` — the browser draws the same file with d3-geo.
+as the ``world-atlas`` npm package ships them (TopoJSON at 1:50 million and 1:110 million),
+bundled in ``viz/static/countries-50m.json`` (the browser draws the same file with d3-geo) and
+``countries-110m.json`` (for views of whole continents, where the finer one only costs time).
 
 :func:`countries` decodes the TopoJSON into rings of longitude/latitude points;
 :func:`natural_earth` is the Natural Earth projection (Šavrič, Jenny, Patterson and Hurni,
@@ -20,25 +21,27 @@ import numpy as np
 
 from citygraph.viz import STATIC
 
-WORLD = STATIC / "countries-50m.json"
+SCALES = ("50m", "110m")
 
 
-@functools.lru_cache(maxsize=1)
-def _topology() -> dict:
-    return json.loads(WORLD.read_text(encoding="utf-8"))
+@functools.lru_cache(maxsize=2)
+def _topology(scale: str) -> dict:
+    if scale not in SCALES:
+        raise ValueError(f"no outlines at {scale!r}; use one of {', '.join(SCALES)}")
+    return json.loads((STATIC / f"countries-{scale}.json").read_text(encoding="utf-8"))
 
 
-@functools.lru_cache(maxsize=1)
-def _arcs() -> list[np.ndarray]:
+@functools.lru_cache(maxsize=2)
+def _arcs(scale: str) -> list[np.ndarray]:
     """Every arc as an (n, 2) array of longitude/latitude (delta-decoded, de-quantised)."""
-    topo = _topology()
+    topo = _topology(scale)
     scale = np.array(topo["transform"]["scale"], dtype=float)
     shift = np.array(topo["transform"]["translate"], dtype=float)
     return [np.cumsum(np.array(arc, dtype=float), axis=0) * scale + shift for arc in topo["arcs"]]
 
 
-def _ring(indexes: list[int]) -> np.ndarray:
-    arcs = _arcs()
+def _ring(indexes: list[int], scale: str) -> np.ndarray:
+    arcs = _arcs(scale)
     parts = []
     for k, i in enumerate(indexes):
         arc = arcs[i] if i >= 0 else arcs[~i][::-1]
@@ -46,11 +49,11 @@ def _ring(indexes: list[int]) -> np.ndarray:
     return np.concatenate(parts)
 
 
-@functools.lru_cache(maxsize=1)
-def countries() -> list[tuple[str, list[np.ndarray]]]:
+@functools.lru_cache(maxsize=2)
+def countries(scale: str = "50m") -> list[tuple[str, list[np.ndarray]]]:
     """``[(name, [ring, …])]``: each country's outer rings and holes as lon/lat arrays."""
     out = []
-    for geometry in _topology()["objects"]["countries"]["geometries"]:
+    for geometry in _topology(scale)["objects"]["countries"]["geometries"]:
         kind = geometry.get("type")
         if kind == "Polygon":
             polygons = [geometry["arcs"]]
@@ -58,7 +61,7 @@ def countries() -> list[tuple[str, list[np.ndarray]]]:
             polygons = geometry["arcs"]
         else:
             continue
-        rings = [_ring(ring) for polygon in polygons for ring in polygon]
+        rings = [_ring(ring, scale) for polygon in polygons for ring in polygon]
         out.append(((geometry.get("properties") or {}).get("name", ""), rings))
     return out
 

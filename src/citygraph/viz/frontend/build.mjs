@@ -18,7 +18,7 @@ await build({
   banner: { js: `/* citygraph map vendor bundle: ${versions}. Licences: README.md next to this file. */` },
   outfile: out + "vendor.js",
 });
-copyFileSync("node_modules/world-atlas/countries-50m.json", out + "countries-50m.json");
+for (const scale of ["50m", "110m"]) copyFileSync(`node_modules/world-atlas/countries-${scale}.json`, out + `countries-${scale}.json`);
 // every package whose code is in vendor.js (or whose data is copied), with its licence text
 const bundled = ["sigma", "graphology", "graphology-utils", "events", "@sigma/node-border", "d3-geo",
   "d3-array", "internmap", "topojson-client", "world-atlas"];
@@ -28,4 +28,4 @@ writeFileSync(out + "vendor.LICENSES.txt", bundled.map((name) => {
   const file = readdirSync(dir).find((f) => /^licen[cs]e/i.test(f));
   return `== ${name} ${meta.version} (${meta.license}) ==\n\n${readFileSync(dir + file, "utf8").trim()}\n`;
 }).join("\n"));
-console.log("built", out + "vendor.js", "and countries-50m.json:", versions);
+console.log("built", out + "vendor.js", "and countries-{50m,110m}.json:", versions);
