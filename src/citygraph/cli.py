@@ -149,6 +149,12 @@ def stats(fmt: Annotated[StatsFormat, typer.Option("--format", help="table or js
         for key, value in rows:
             table.add_row(key, str(value))
         out.print(table)
+    if data.get("layers"):
+        table = Table("layer", "licence", "imported", "quads")
+        for layer in data["layers"]:
+            table.add_row(layer["name"], layer["licence_label"] or "", (layer["imported"] or "")[:10],
+                          str(layer["quads"] or ""))
+        out.print(table)
     table = Table()
     for column in ("source", "title", "attestations", "relationships"):
         table.add_column(column, justify="right" if column in ("attestations", "relationships") else "left")

@@ -589,7 +589,11 @@ class CityGraph:
             "  OPTIONAL { ?att cg:source ?source . ?subject cg:attestation ?att ."
             "    OPTIONAL { ?subject a/rdfs:subClassOf* cg:Relationship BIND(?subject AS ?rel) } }"
             "} GROUP BY ?source ORDER BY ?source")]
-        return {"classes": classes, "graphs": graphs, "sources": sources,
+        layers = [{"name": name, "graph": info.get("graph"), "licence": info.get("licence"),
+                   "licence_label": layer_registry.LICENCE_LABELS.get(info.get("licence"), info.get("licence")),
+                   "imported": info.get("imported"), "quads": info.get("quads")}
+                  for name, info in (self.manifest.get("layer_files") or {}).items()]
+        return {"classes": classes, "graphs": graphs, "sources": sources, "layers": layers,
                 "triples": sum(graphs.values())}
 
 
