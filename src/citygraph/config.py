@@ -37,6 +37,9 @@ class Settings:
     store_dir: Path
     shared_dir: Path
     seeds_dir: Path
+    # The release the server serves at /catalog, /.well-known/void, /dataset/ (README "Publishing
+    # open data"): ``citygraph publish`` writes it; CITYGRAPH_PUBLICATION_DIR, default STORE_DIR/publication
+    publication_dir: Path | None = None
     # HTTP server (``citygraph serve``); README "HTTP: the SPARQL endpoint" documents each one.
     host: str = "127.0.0.1"
     port: int = 8000
@@ -61,7 +64,7 @@ class Settings:
         cls, environ: Mapping[str, str] | None = None, cwd: Path | None = None
     ) -> Settings:
         """Read ``CITYGRAPH_HOME``, ``..._DATA_DIR``, ``..._ONTOLOGY``, ``..._QUERIES_DIR``,
-        ``..._STORE_DIR``, ``..._SHARED_DIR``, ``..._SEEDS_DIR`` and the server settings
+        ``..._STORE_DIR``, ``..._SHARED_DIR``, ``..._SEEDS_DIR``, ``..._PUBLICATION_DIR`` and the server settings
         (``CITYGRAPH_PORT``, ``CITYGRAPH_SPARQL_TIMEOUT``...); unset ones get defaults."""
         env = os.environ if environ is None else environ
 
@@ -88,6 +91,7 @@ class Settings:
             store_dir=get("STORE_DIR", home / ".citygraph"),
             shared_dir=shared,
             seeds_dir=get("SEEDS_DIR", shared / "seeds"),
+            publication_dir=get("PUBLICATION_DIR", get("STORE_DIR", home / ".citygraph") / "publication"),
             **_server_settings(env),
         )
 
@@ -109,8 +113,13 @@ class Settings:
         unknown = set(overrides) - known
         if unknown:
             raise ConfigError(f"unknown setting(s) {sorted(unknown)}; known: {sorted(known)}")
-        paths = {f.name for f in fields(cls) if f.type in ("Path", Path)}
+        paths = {f.name for f in fields(cls) if f.type in ("Path", Path, "Path | None")}
         return replace(base, **{k: Path(v) if k in paths else v for k, v in overrides.items()})
+
+    @property
+    def publication(self) -> Path:
+        """The publication directory the server serves (``publication_dir``, else STORE_DIR/publication)."""
+        return self.publication_dir if self.publication_dir is not None else self.store_dir / "publication"
 
     def relative(self, path: Path) -> str:
         """``path`` relative to HOME when inside it (for messages), else absolute."""

@@ -143,6 +143,7 @@ OPTIONAL_ROUTERS = (
     "citygraph.api.routes.pages",
     "citygraph.api.routes.analysis",
     "citygraph.api.routes.maps",  # /map, /map/geo, /timeline, /api/map/graph (issue 7)
+    "citygraph.api.routes.publication",  # /catalog, /.well-known/void, /dataset/ (issue 6)
     "citygraph.layers.api",  # /api/discrepancies, /api/layers (issue 8)
 )
 
