@@ -26,6 +26,7 @@ run: install
 	$(BIN)/citygraph stats
 	$(BIN)/citygraph query active-partners --param date=2019-06-01
 	$(BIN)/citygraph query active-partners --param date=2024-06-01
+	$(BIN)/citygraph publish "$${CITYGRAPH_PUBLICATION_DIR:-$${CITYGRAPH_STORE_DIR:-.citygraph}/publication}" --base-url http://127.0.0.1:8000/ --langs en
 	@echo "serving on http://127.0.0.1:8000 (SPARQL: /sparql); Ctrl-C stops"
 	$(BIN)/citygraph serve --host 127.0.0.1 --port 8000
 
