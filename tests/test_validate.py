@@ -187,6 +187,22 @@ def test_bad_turtle_names_file_and_line(tmp_path: Path) -> None:
     assert caught.value.path.endswith("bad.ttl") and caught.value.line == 3
 
 
+def test_equal_errors_on_different_attestations_are_reported_apart(tmp_path: Path) -> None:
+    """Regression: results on blank nodes were merged when their messages were equal."""
+    same = ('[ cg:source source:hel-international-activities-en ; cg:refersTo "2030"^^xsd:gYear ;'
+            ' cg:quote "Helsinki cooperates with Tallinn."@en ]')
+    data = tmp_path / "x.ttl"
+    data.write_text(
+        "@prefix cg: <https://w3id.org/citygraph/ontology#> .\n"
+        "@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .\n"
+        "@prefix source: <https://w3id.org/citygraph/id/source/> .\n"
+        "@prefix partnership: <https://w3id.org/citygraph/id/partnership/> .\n"
+        f"partnership:helsinki-tallinn cg:attestation {same}, {same} .\n", encoding="utf-8")
+    report = validate([REPO / "data", data], settings=SETTINGS)
+    found = [r for r in report.results if r.shape == "shape:Attestation-time"]
+    assert len(found) == 2 and found[0].node != found[1].node
+
+
 # ---------------------------------------------------------------------------------- output formats
 def test_json_structure_is_stable(broken) -> None:
     _data, _settings, report = broken

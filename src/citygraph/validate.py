@@ -104,6 +104,7 @@ class ValidationResult:
     types: list[str] = field(default_factory=list)
     property: str | None = None  # the path as written: ``cg:party``, ``cg:attestation/cg:describedAs``
     value_term: object = field(default=None, repr=False, compare=False)  # the rdflib term
+    node: str = field(default="", repr=False)  # the focus node's IRI or blank-node id
 
     def one_line(self) -> str:
         """``data/x.ttl:12: entity: property: message`` for logs and errors."""
@@ -114,7 +115,7 @@ class ValidationResult:
 
     def key(self) -> tuple:
         """What makes two results the same finding."""
-        return (self.focus, self.path, self.value, self.shape, self.message)
+        return (self.node or self.focus, self.path, self.value, self.shape, self.message)
 
 
 @dataclass
@@ -771,7 +772,8 @@ def _word(raws: Iterable[_Raw], d: _Describer, shapes: rdflib.Graph) -> list[Val
             label=d.label(entity) if entity else None,
             types=d.types(entity) if entity else [],
             property=_path_text(raw, shapes),
-            value_term=raw.value if raw.value is not None and raw.value != raw.focus else None)
+            value_term=raw.value if raw.value is not None and raw.value != raw.focus else None,
+            node=str(raw.focus))
         results.setdefault(result.key(), result)
     return sorted(results.values(), key=lambda r: (
         r.file or "~", r.line or 0, r.entity or r.focus, SEVERITIES.index(r.severity),
