@@ -26,6 +26,10 @@ COLOURS = {"city": (31, 111, 180), "network": (224, 123, 0), "organisation": (46
            "office": (138, 92, 194), "unit": (107, 119, 133)}
 
 
+def _word(labels: dict | None, lang: str) -> str | None:
+    return (labels.get(lang) or labels.get("en")) if labels else None
+
+
 def _last_day(until: str | None) -> str | None:
     return (date.fromisoformat(until) - timedelta(days=1)).isoformat() if until else None
 
@@ -66,8 +70,7 @@ def to_networkx(graph: CityGraph, lang: str = "en", layers: Sequence[str] | None
         attrs = {
             "label": node["label"].get(lang) or node["label"].get("en") or node["id"],
             "iri": node["id"], "kind": node["kind"],
-            "label_en": node["label"].get("en", ""), "label_fi": node["label"].get("fi", ""),
-            "label_sv": node["label"].get("sv", ""),
+            **{f"label_{code}": node["label"].get(code) or node["label"]["en"] for code in ("en", "fi", "sv")},
             "country": node["country"] or "",
             "viz": {"position": {"x": float(node["x"]), "y": float(node["y"]), "z": 0.0},
                     "color": dict(zip("rgb", COLOURS.get(node["kind"], (154, 165, 177))), a=1.0),
@@ -85,7 +88,7 @@ def to_networkx(graph: CityGraph, lang: str = "en", layers: Sequence[str] | None
         rel = data["relationships"][r]
         source_titles = [data["sources"][s]["title"] for s in rel["sources"]]
         attrs = {
-            "label": data["words"]["kinds"].get(rel["kind"], {}).get(lang, rel["kind"]),
+            "label": _word(data["words"]["kinds"].get(rel["kind"]), lang) or rel["kind"],
             "iri": rel["id"], "kind": rel["kind"], "status": rel["status"] or "",
             "layers": " | ".join(rel["layers"]), "sources": " | ".join(source_titles),
             "activeFrom": rel["from"] or "", "activeUntil": rel["until"] or "",

@@ -36,6 +36,7 @@ from datetime import date, datetime, timezone
 import pyoxigraph as ox
 
 from citygraph import temporal
+from citygraph.analysis import algorithms
 from citygraph.analysis.centralities import MEASURES, scores
 from citygraph.analysis.ties import Ties
 from citygraph.api.lookups import local_path
@@ -48,6 +49,14 @@ PERIOD_START = date(2008, 1, 1)
 PERIOD_END = date(2025, 12, 31)
 #: more change dates than this: centralities at the start of each year instead
 MAX_SNAPSHOTS = 60
+#: graphs up to this many nodes get all six centralities per date; bigger ones the cheap three
+#: (betweenness, closeness and eigenvector take minutes on tens of thousands of nodes; use
+#: ``citygraph analyze centrality`` for those)
+ALL_MEASURES_UP_TO = 3000
+CHEAP_MEASURES = ("degree", "weighted_degree", "pagerank")
+#: above this many relationships, evidence rows from data files (``cg:sourceRecord``) stay on
+#: the linked-data pages; quotes from documents, sources and dates are always in the payload
+RECORDS_UP_TO = 5000
 DEFAULT_CITY = ID + "city/helsinki"
 DEFAULT_MEASURE = "degree"
 
@@ -123,7 +132,10 @@ def _value(term: object) -> str | None:
 
 
 def _labels(graph: CityGraph, iri: str) -> dict[str, str]:
-    return {lang: graph.label(iri, lang) for lang in LANGS}
+    """Names in en, fi and sv; just ``{"en": …}`` when the three are the same (readers fall back
+    to English)."""
+    labels = {lang: graph.label(iri, lang) for lang in LANGS}
+    return {"en": labels["en"]} if len(set(labels.values())) == 1 else labels
 
 
 def _slug(iri: str) -> str:
@@ -180,27 +192,45 @@ def snapshot_dates(ties: Ties, start: date, end: date) -> tuple[list[date], bool
 
 
 def centralities(ties: Ties, node_index: dict[str, int], dates: Sequence[date],
-                 layers: Sequence[str] | None = None) -> dict[str, list[list[float]]]:
-    """Every measure of :data:`MEASURES` on the ``combined`` graph, per date and node.
+                 layers: Sequence[str] | None = None,
+                 measures: Sequence[str] = MEASURES) -> dict[str, list[list[float]]]:
+    """``measures`` on the ``combined`` graph, per date and node (a node absent scores 0).
 
-    Values are rounded to 4 significant digits; a node absent on a date scores 0.
+    All of :data:`MEASURES` come from :func:`~citygraph.analysis.centralities.scores`; the cheap
+    ones alone (:data:`CHEAP_MEASURES`, for big graphs) from the same sparse algorithms of
+    :mod:`citygraph.analysis.algorithms` directly. Values keep 4 significant digits.
     """
-    out: dict[str, list[list[float]]] = {m: [] for m in MEASURES}
+    out: dict[str, list[list[float]]] = {m: [] for m in measures}
     n = len(node_index)
+    everything = set(measures) - set(CHEAP_MEASURES)
     for day in dates:
         snap = ties.snapshot(day, layers)
-        rows = {m: [0.0] * n for m in MEASURES}
+        rows = {m: [0] * n for m in measures}
         if len(snap.relationships):
-            table = scores(snap, "combined")
-            idx = [node_index.get(iri) for iri in table["iri"]]
-            for m in MEASURES:
+            if everything:
+                table = scores(snap, "combined")
+                iris, values = list(table["iri"]), {m: table[m].tolist() for m in measures}
+            else:
+                adj = snap.adjacency("combined")
+                iris = adj.nodes
+                compute = {"degree": algorithms.degree, "weighted_degree": algorithms.strength,
+                           "pagerank": algorithms.pagerank}
+                values = {m: compute[m](adj.matrix).tolist() for m in measures}
+            idx = [node_index.get(iri) for iri in iris]
+            for m in measures:
                 column = rows[m]
-                for i, value in zip(idx, table[m].tolist()):
+                for i, value in zip(idx, values[m]):
                     if i is not None:
-                        column[i] = float(f"{value:.4g}")
-        for m in MEASURES:
+                        column[i] = _compact(value)
+        for m in measures:
             out[m].append(rows[m])
     return out
+
+
+def _compact(value: float) -> float | int:
+    """4 significant digits; whole numbers as integers (short JSON)."""
+    rounded = float(f"{value:.4g}")
+    return int(rounded) if rounded.is_integer() else rounded
 
 
 def build(graph: CityGraph, layers: Sequence[str] | None = None, today: date | None = None,
@@ -291,6 +321,7 @@ def build(graph: CityGraph, layers: Sequence[str] | None = None, today: date | N
         sources.append({"id": iri, "path": local_path(iri),
                         "title": title or graph.label(iri), "date": source_rows[iri]["date"]})
 
+    keep_records = len(rels) <= RECORDS_UP_TO
     relationships = []
     used_vocab: set[str] = set()
     for row in rels.itertuples(index=False):
@@ -306,6 +337,8 @@ def build(graph: CityGraph, layers: Sequence[str] | None = None, today: date | N
         src = sorted({source_index[e["source"]] for e in atts if e["source"] in source_index})
         for e in atts:
             e["source"] = source_index.get(e["source"])
+            if not keep_records:
+                e["record"] = None
             for k in ("quote", "lang", "record", "on"):
                 if e[k] is None:
                     del e[k]
@@ -365,10 +398,11 @@ def build(graph: CityGraph, layers: Sequence[str] | None = None, today: date | N
     }
     if with_centrality:
         snaps, exact = snapshot_dates(ties, start, end)
+        measures = MEASURES if len(nodes) <= ALL_MEASURES_UP_TO else CHEAP_MEASURES
         out["centrality"] = {
             "graph": "combined", "exact": exact,
             "dates": [d.isoformat() for d in snaps],
-            "measures": centralities(ties, node_index, snaps, chosen),
+            "measures": centralities(ties, node_index, snaps, chosen, measures),
         }
     return out
 

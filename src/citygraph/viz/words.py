@@ -56,6 +56,9 @@ WORDS: dict[str, dict[str, str]] = {
                    "sv": "Den aktuella vyn som en 16:9-bild med rubrik, förklaring, datum och källor"},
     # status line and legend
     "loading": {"en": "Loading…", "fi": "Ladataan…", "sv": "Laddar…"},
+    "preparing": {"en": "Preparing the map data (the first time after a build of a big graph takes a few minutes)…",
+                  "fi": "Karttatietoja valmistellaan (suuren verkon ensimmäinen kerta koonnin jälkeen kestää muutaman minuutin)…",
+                  "sv": "Kartdata förbereds (första gången efter en byggning av en stor graf tar några minuter)…"},
     "load_failed": {"en": "Could not load the data", "fi": "Tietoja ei voitu ladata", "sv": "Kunde inte ladda data"},
     "nodes": {"en": "nodes", "fi": "solmua", "sv": "noder"},
     "relationships_active": {"en": "relationships active", "fi": "voimassa olevaa suhdetta", "sv": "aktiva relationer"},

@@ -13,11 +13,14 @@ import gzip
 import json
 import mimetypes
 import re
+import threading
+from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
 from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, HTTPException, Query, Request
-from fastapi.responses import FileResponse, HTMLResponse, Response
+from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Response
 
 from citygraph.api.deps import current_graph
 from citygraph.api.i18n import Lang, choose_lang
@@ -28,7 +31,6 @@ from citygraph.viz import STATIC
 router = APIRouter()
 
 _NAME = re.compile(r"^[A-Za-z0-9_.-]+$")
-_cache: dict[int, tuple[object, dict]] = {}
 
 
 def _lang(request: Request) -> tuple[str, str | None]:
@@ -76,21 +78,47 @@ def static_file(name: str) -> FileResponse:
     return FileResponse(path, media_type=media, headers={"Cache-Control": "public, max-age=3600"})
 
 
-def _payload_bytes(graph, layers: tuple[str, ...] | None) -> dict:  # noqa: ANN001
+#: how long a request for the map data waits for it to be built before answering 202
+WAIT_SECONDS = 20.0
+_builder = ThreadPoolExecutor(max_workers=1, thread_name_prefix="citygraph-map-data")
+_lock = threading.Lock()
+_built: dict[tuple, dict] = {}  # (id(graph), layers) -> {"graph", "raw", "gzip"}
+_pending: dict[tuple, Future] = {}
+
+
+def _build(graph, layers: tuple[str, ...] | None) -> dict:  # noqa: ANN001
     from citygraph.viz import payload  # noqa: PLC0415
 
-    key = id(graph)
-    held = _cache.get(key)
-    if held is None or held[0] is not graph:
-        held = (graph, {})
-        _cache.clear()  # one graph is served at a time; a reload replaces it
-        _cache[key] = held
-    per_layers = held[1]
-    if layers not in per_layers:
-        data = payload.build(graph, layers)
-        raw = json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
-        per_layers[layers] = {"raw": raw, "gzip": gzip.compress(raw, 6)}
-    return per_layers[layers]
+    data = payload.build(graph, layers)
+    raw = json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    return {"graph": graph, "raw": raw, "gzip": gzip.compress(raw, 6)}
+
+
+def payload_bytes(graph, layers: tuple[str, ...] | None, wait: float = WAIT_SECONDS) -> dict | None:  # noqa: ANN001
+    """The map data of ``graph`` as JSON bytes (and gzipped), built once in a worker thread;
+    None when it is still being built after ``wait`` seconds (the first time, on a big graph)."""
+    key = (id(graph), layers)
+    with _lock:
+        held = _built.get(key)
+        if held is not None and held["graph"] is graph:
+            return held
+        for old in [k for k, v in _built.items() if v["graph"] is not graph]:
+            del _built[old]  # a reload swapped the graph: forget the old one's data
+        future = _pending.get(key)
+        if future is None:
+            future = _pending[key] = _builder.submit(_build, graph, layers)
+    try:
+        result = future.result(timeout=wait)
+    except FutureTimeout:
+        return None
+    except BaseException:
+        with _lock:
+            _pending.pop(key, None)
+        raise
+    with _lock:
+        _built[key] = result
+        _pending.pop(key, None)
+    return result
 
 
 @router.get("/api/map/graph", tags=["maps"], summary="Everything the map pages show")
@@ -100,14 +128,18 @@ def map_graph(request: Request, layers: Annotated[list[str] | None, Query(
     """Every relationship (parties, kind, status, dates, the derived `activeFrom`/`activeUntil`,
     layers, sources and quoted evidence), every node (labels in en/fi/sv, kind, country,
     coordinates, network-map position) and centralities per date. A page shows a relationship
-    on D when `from <= D && (!until || D < until)`; see the README, "Time"."""
+    on D when `from <= D && (!until || D < until)`; see the README, "Time". The first request
+    after a build of a big graph may answer 202 (being prepared): ask again after `Retry-After`."""
     chosen = tuple(sorted({x.strip() for x in layers if x.strip()})) if layers else None
     try:
-        body = _payload_bytes(current_graph(request), chosen or None)
+        body = payload_bytes(current_graph(request), chosen or None)
     except NotFoundError as exc:
         raise HTTPException(422, detail=f"layers: {exc}") from None
     except CityGraphError as exc:
         raise HTTPException(503, detail=str(exc)) from None
+    if body is None:
+        return JSONResponse({"status": "preparing", "detail": "the map data is being prepared; "
+                             "ask again in a few seconds"}, status_code=202, headers={"Retry-After": "5"})
     headers = {"Vary": "Accept-Encoding", "Cache-Control": "no-cache"}
     if "gzip" in request.headers.get("accept-encoding", ""):
         return Response(body["gzip"], media_type="application/json",

@@ -17,9 +17,17 @@
   CG.load = async function () {
     const inline = document.getElementById("cg-data");
     if (inline) return JSON.parse(inline.textContent);
-    const response = await fetch(CG.config.data_url, { headers: { Accept: "application/json" } });
-    if (!response.ok) throw new Error(`${CG.config.data_url}: ${response.status}`);
-    return response.json();
+    for (;;) {
+      const response = await fetch(CG.config.data_url, { headers: { Accept: "application/json" } });
+      if (response.status === 202) { // the first time after a build of a big graph: being prepared
+        const box = document.getElementById("cg-status");
+        if (box) box.textContent = CG.t("preparing");
+        await new Promise((done) => setTimeout(done, 3000));
+        continue;
+      }
+      if (!response.ok) throw new Error(`${CG.config.data_url}: ${response.status}`);
+      return response.json();
+    }
   };
 
   /** The one definition of "active on D" (README "Time"; citygraph.temporal.is_active). */
