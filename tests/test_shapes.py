@@ -159,8 +159,11 @@ def test_every_message_is_written_for_a_curator() -> None:
 
 
 def test_split_engine_agrees_with_pyshacl_on_every_case() -> None:
-    """The SHACL-SPARQL constraints give the same results on Oxigraph as in pySHACL."""
-    failing = [c for c in CASES if header(c)[1]]
+    """The SHACL-SPARQL constraints give the same results on Oxigraph as in pySHACL (on the
+    failing cases of the shapes that have them: pySHACL runs them slowly)."""
+    graph = rdflib.Graph().parse(SHAPES)
+    sparql_shapes = {_name(shape) for shape in graph.subjects(SH.sparql, None)}
+    failing = [c for c in CASES if header(c)[1] and header(c)[0] & sparql_shapes]
     paths = [BASE, *failing]
     fast = validate(paths, settings=SETTINGS)
     slow = validate(paths, settings=SETTINGS, engine="pyshacl")
