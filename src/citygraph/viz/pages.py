@@ -43,11 +43,13 @@ def _json_for_script(value: object) -> str:
 
 
 def _config(view: str, lang: str, links: Links, data_url: str | None, export_url: str | None,
-            entity_prefix: str, world_url: str | None) -> dict:
+            entity_prefix: str, served: bool) -> dict:
     return {
         "view": view, "lang": lang, "data_url": data_url, "export_url": export_url,
         "entity_prefix": entity_prefix, "entity_suffix": links.suffix,
-        "world_url": world_url, "text": words.text(lang),
+        "world_url": static_url(links, "countries-50m.json") if served else None,
+        "world_coarse_url": static_url(links, "countries-110m.json") if served else None,
+        "text": words.text(lang),
     }
 
 
@@ -59,7 +61,7 @@ def page(graph: CityGraph, view: str, lang: str = "en", links: Links | None = No
     vt = words.text(lang)
     config = _config(view, lang, links, links.root + "api/map/graph",
                      links.root + "map/export" if view != "timeline" else None,
-                     links.root + "id/", static_url(links, "countries-50m.json"))
+                     links.root + "id/", served=True)
     context = render._context(  # noqa: SLF001 - the site renderer's own context (header, footer)
         graph, lang, links, title=vt[f"{view}_title"], view=view, vt=vt,
         view_script=VIEWS[view], config_json=_json_for_script(config),
@@ -79,7 +81,7 @@ def standalone(graph: CityGraph, view: str = "network", lang: str = "en",
     data = data if data is not None else payload.build(graph, layers)
     links = Links()
     vt = words.text(lang)
-    config = _config(view, lang, links, None, None, ID, None)
+    config = _config(view, lang, links, None, None, ID, served=False)
     context = render._context(  # noqa: SLF001
         graph, lang, links, title=vt[f"{view}_title"], view=view, vt=vt, export_url=None,
         config_json=_json_for_script(config), data_json=_json_for_script(data),
@@ -89,6 +91,7 @@ def standalone(graph: CityGraph, view: str = "network", lang: str = "en",
         common_js=_inline_js(STATIC / "common.js"),
         view_js=_inline_js(STATIC / VIEWS[view]),
         world_json=(STATIC / "countries-50m.json").read_text(encoding="utf-8") if view == "geo" else None,
+        world_coarse_json=(STATIC / "countries-110m.json").read_text(encoding="utf-8") if view == "geo" else None,
         generated=datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"))
     return render._render("viz_standalone.html", context)  # noqa: SLF001
 

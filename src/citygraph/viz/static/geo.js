@@ -10,23 +10,25 @@
   const t0 = performance.now();
   const api = (window.citygraphGeo = { ready: false, timings: {} });
 
-  async function world() {
-    const inline = document.getElementById("cg-world");
+  /** The Natural Earth outlines: inlined (self-contained file) or fetched; ``coarse`` = 1:110m. */
+  async function world(coarse) {
+    const inline = document.getElementById(coarse ? "cg-world-coarse" : "cg-world");
     if (inline) return JSON.parse(inline.textContent);
-    const response = await fetch(CG.config.world_url);
-    if (!response.ok) throw new Error(`${CG.config.world_url}: ${response.status}`);
+    const url = coarse ? CG.config.world_coarse_url : CG.config.world_url;
+    const response = await fetch(url);
+    if (!response.ok) throw new Error(`${url}: ${response.status}`);
     return response.json();
   }
 
   CG.start(async (data) => {
     const { el, $ } = CG;
-    const topo = await world();
-    const land = V.topojson.feature(topo, topo.objects.countries);
-    const borders = V.topojson.mesh(topo, topo.objects.countries, (a, b) => a !== b);
+    const [fine, coarse] = await Promise.all([world(false), world(true)]);
+    const outlines = (topo) => ({ land: V.topojson.feature(topo, topo.objects.countries),
+      borders: V.topojson.mesh(topo, topo.objects.countries, (a, b) => a !== b) });
+    const detailed = outlines(fine), rough = outlines(coarse);
     const canvas = $("#cg-geo-canvas");
     const ctx = canvas.getContext("2d");
     const projection = V.geo.geoNaturalEarth1();
-    const path = V.geo.geoPath(projection, ctx);
     const graticule = V.geo.geoGraticule10();
     const placed = data.nodes.filter((n) => n.lat !== null && n.lon !== null);
     let vis = { rels: new Map(), nodes: new Set() };
@@ -64,6 +66,7 @@
       const f = next / k;
       const [tx, ty] = projection.translate();
       projection.scale(next).translate([cx - (cx - tx) * f, cy - (cy - ty) * f]);
+      moved();
       schedule();
     }
 
@@ -82,14 +85,43 @@
       ctx.beginPath(); ctx.moveTo(a[0], a[1]); ctx.quadraticCurveTo(cx, cy, b[0], b[1]); ctx.stroke();
     }
 
+    /* The base map is drawn once per view into its own canvas and copied under every frame: a
+     * date change redraws only the places and arcs. While the map moves, the coarse outlines. */
+    const base = document.createElement("canvas");
+    const baseCtx = base.getContext("2d");
+    let baseKey = "", lastMove = 0, settle = null;
+    function drawBase(moving) {
+      const [tx, ty] = projection.translate();
+      const key = [width, height, projection.scale(), tx, ty, moving].join(",");
+      if (key === baseKey) return;
+      baseKey = key;
+      const dpr = window.devicePixelRatio || 1;
+      base.width = canvas.width; base.height = canvas.height;
+      baseCtx.setTransform(dpr, 0, 0, dpr, 0, 0);
+      const bpath = V.geo.geoPath(projection, baseCtx);
+      const { land, borders } = moving ? rough : detailed;
+      baseCtx.lineJoin = "round";
+      baseCtx.beginPath(); bpath({ type: "Sphere" }); baseCtx.fillStyle = "#eaf2f8"; baseCtx.fill();
+      baseCtx.beginPath(); bpath(graticule); baseCtx.strokeStyle = "rgba(120, 150, 180, 0.18)"; baseCtx.lineWidth = 0.6; baseCtx.stroke();
+      baseCtx.beginPath(); bpath(land); baseCtx.fillStyle = "#f3efe6"; baseCtx.fill();
+      baseCtx.beginPath(); bpath(borders); baseCtx.strokeStyle = "#c9c0ad"; baseCtx.lineWidth = 0.7; baseCtx.stroke();
+    }
+    /** Note a pan or zoom: coarse outlines now, the fine ones once the map has been still a moment. */
+    function moved() {
+      lastMove = performance.now();
+      clearTimeout(settle);
+      settle = setTimeout(schedule, 250);
+    }
+
     function draw() {
       const t = performance.now();
-      ctx.clearRect(0, 0, width, height);
+      drawBase(performance.now() - lastMove < 240);
+      ctx.save();
+      ctx.setTransform(1, 0, 0, 1, 0, 0);
+      ctx.clearRect(0, 0, canvas.width, canvas.height);
+      ctx.drawImage(base, 0, 0);
+      ctx.restore();
       ctx.lineJoin = "round";
-      ctx.beginPath(); path({ type: "Sphere" }); ctx.fillStyle = "#eaf2f8"; ctx.fill();
-      ctx.beginPath(); path(graticule); ctx.strokeStyle = "rgba(120, 150, 180, 0.18)"; ctx.lineWidth = 0.6; ctx.stroke();
-      ctx.beginPath(); path(land); ctx.fillStyle = "#f3efe6"; ctx.fill();
-      ctx.beginPath(); path(borders); ctx.strokeStyle = "#c9c0ad"; ctx.lineWidth = 0.7; ctx.stroke();
 
       const xy = new Map();
       for (const i of vis.nodes) {
@@ -180,6 +212,7 @@
       if (!api.ready) {
         api.ready = true;
         api.timings.firstRender = performance.now() - t0;
+        api.timings.readyAt = performance.now(); // since navigation start
         document.body.dataset.ready = "1";
       }
     }
@@ -263,6 +296,7 @@
           const [tx, ty] = projection.translate();
           projection.translate([tx + dx, ty + dy]);
           drag.x = ev.clientX; drag.y = ev.clientY;
+          moved();
           schedule();
         }
         return;

@@ -288,6 +288,7 @@
       if (!firstRender) return;
       firstRender = false;
       api.timings.firstRender = performance.now() - t0;
+      api.timings.readyAt = performance.now(); // since navigation start
       api.ready = true;
       document.body.dataset.ready = "1";
     });

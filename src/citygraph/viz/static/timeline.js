@@ -150,7 +150,7 @@
       $("#cg-status").textContent = `${picked.length} ${CG.t("timeline_rows")}` + (city !== null ? ` · ${CG.label(data.nodes[city])}` : "");
       legend(rows);
       api.timings.lastRender = performance.now() - t;
-      if (!api.ready) { api.ready = true; api.timings.firstRender = performance.now() - t0; document.body.dataset.ready = "1"; }
+      if (!api.ready) { api.ready = true; api.timings.firstRender = performance.now() - t0; api.timings.readyAt = performance.now(); document.body.dataset.ready = "1"; }
     }
 
     function legend(shown) {
