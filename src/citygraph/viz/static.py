@@ -440,8 +440,9 @@ class _GeoLayer:
             self.degree[a] = self.degree.get(a, 0) + 1
             self.degree[b] = self.degree.get(b, 0) + 1
             if rel["kind"] == "membership":
-                if change != "gone":
-                    self.memberships.setdefault(a, []).append(b)
+                nets = self.memberships.setdefault(a, [])
+                if change != "gone" and b not in nets:  # one dot per network, however many roles
+                    nets.append(b)
                 continue
             if a in self.pos and b in self.pos:
                 self.arcs.setdefault(pic.edge_style(rel, change), []).append((a, b))

@@ -142,7 +142,7 @@
           if (rel.kind === "membership") {
             if (change === "gone") continue;
             if (!memberships.has(a)) memberships.set(a, []);
-            memberships.get(a).push(b);
+            if (!memberships.get(a).includes(b)) memberships.get(a).push(b);
             continue;
           }
           const pa = xy.get(a), pb = xy.get(b);
@@ -219,12 +219,17 @@
 
     /* ------------------------------------------------------------ legend and status */
     function colours() {
-      const size = new Map();
+      const members = new Map(); // network -> its distinct members on the date
       for (const [ri, change] of vis.rels) {
         const rel = data.relationships[ri];
         if (rel.kind !== "membership" || change === "gone") continue;
-        for (const e of rel.edges) { const net = data.edges[e][2]; size.set(net, (size.get(net) || 0) + 1); }
+        for (const e of rel.edges) {
+          const [, m, net] = data.edges[e];
+          if (!members.has(net)) members.set(net, new Set());
+          members.get(net).add(m);
+        }
       }
+      const size = new Map([...members].map(([net, set]) => [net, set.size]));
       const nets = [...size.keys()].sort((a, b) => size.get(b) - size.get(a) || CG.label(data.nodes[a]).localeCompare(CG.label(data.nodes[b])));
       netColour = new Map(nets.slice(0, CG.PALETTE.length).map((n, i) => [n, CG.PALETTE[i]]));
       return { nets, size };
