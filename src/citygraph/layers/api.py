@@ -28,7 +28,7 @@ def discrepancies(graph: GraphDep, lang: LangDep,
                                                                 "city: IRI, prefixed name, slug or label.")] = None,
                   limit: Annotated[int | None, Query(ge=1, le=100_000, description="Items per section; "
                                                                                   "counts stay complete.")] = 100) -> dict:
-    from citygraph.layers.discrepancies import report
+    from citygraph.layers.discrepancies import cached_report
 
     try:
         iri = graph.resolve(city) if city else None
@@ -40,7 +40,7 @@ def discrepancies(graph: GraphDep, lang: LangDep,
             try:
                 if len(_CACHE) > 32:
                     _CACHE.clear()
-                _CACHE[key] = report(graph, city=iri, limit=limit, lang=lang)
+                _CACHE[key] = cached_report(graph, city=iri, limit=limit, lang=lang)
             except QueryError as exc:
                 raise http_error(exc) from exc
         return _CACHE[key]

@@ -162,7 +162,7 @@ def discrepancies(
     """Where sources disagree: twin links against "no official twin cities", ended vs still
     active, Russian cities after February 2022, missing reciprocal links, snapshot changes."""
     from citygraph.graph import CityGraph
-    from citygraph.layers.discrepancies import report
+    from citygraph.layers.discrepancies import cached_report
 
     settings = Settings.from_env()
     console = _err()
@@ -170,8 +170,8 @@ def discrepancies(
         graph = CityGraph.open(settings, notify=lambda m: console.print(m, highlight=False),
                                progress=lambda m: status.update(m))
         status.update("comparing sources…")
-        data = report(graph, city=graph.resolve(city) if city else None,
-                      limit=limit if fmt is Format.json else (limit or 10))
+        data = cached_report(graph, city=graph.resolve(city) if city else None,
+                             limit=limit if fmt is Format.json else (limit or 10))
     if fmt is Format.json:
         typer.echo(json.dumps(data, indent=2, ensure_ascii=False))
         return

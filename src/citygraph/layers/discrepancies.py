@@ -68,16 +68,43 @@ def _v(term: object) -> str | None:
 
 
 class _Labels:
-    """Labels (and IRIs in prefixed form) for the report, looked up once."""
+    """Labels (and IRIs in prefixed form) for the report: fetched in batches for the IRIs a
+    section names (the graph-wide label index takes long to build with every layer loaded)."""
+
+    CHUNK = 800
 
     def __init__(self, graph, lang: str) -> None:  # noqa: ANN001
         self.graph = graph
         self.lang = lang
+        self._cache: dict[str, str] = {}
+
+    def prefetch(self, iris: Iterable[str | None]) -> None:
+        todo = sorted({i for i in iris if i and i not in self._cache and "://" in i})
+        order = (self.lang, "en", "fi", "sv")
+        for start in range(0, len(todo), self.CHUNK):
+            chunk = todo[start:start + self.CHUNK]
+            values = " ".join(f"<{i}>" for i in chunk)
+            found: dict[str, list[tuple]] = defaultdict(list)
+            for r in _rows(self.graph, f"""SELECT ?s ?l ?rank WHERE {{ VALUES ?s {{ {values} }}
+                    {{ ?s skos:prefLabel ?l BIND(0 AS ?rank) }} UNION {{ ?s rdfs:label ?l BIND(1 AS ?rank) }} }}"""):
+                lit = r["l"]
+                lang = getattr(lit, "language", None) or ""
+                found[_v(r["s"])].append((int(r["rank"].value), order.index(lang) if lang in order else 9,
+                                          lit.value))
+            for iri in chunk:
+                options = sorted(found.get(iri, []))
+                self._cache[iri] = options[0][2] if options else iri.rstrip("/").rsplit("/", 1)[-1]
 
     def ref(self, iri: str | None) -> dict | None:
         if iri is None:
             return None
-        return {"iri": iri, "name": compact(iri), "label": self.graph.label(iri, self.lang)}
+        if iri not in self._cache:
+            self.prefetch([iri])
+        return {"iri": iri, "name": compact(iri), "label": self._cache[iri]}
+
+
+def _prefetch(labels: _Labels, rows: list[dict], *names: str) -> None:
+    labels.prefetch(_v(r[n]) for r in rows for n in names if r.get(n) is not None)
 
 
 def _layer(graph_iri: str | None) -> str | None:
@@ -118,6 +145,7 @@ def policy_conflicts(graph, labels: _Labels, city: str | None, layer_graphs: lis
               FILTER(?partner != ?city)
               OPTIONAL {{ ?a cg:attestedOn ?on }}
             }} ORDER BY ?partner ?row""", city=ox.NamedNode(owner))
+        _prefetch(labels, links, "rel", "partner", "source", "about")
         by_rel: dict[str, dict] = {}
         for r in links:
             rel = _v(r["rel"])
@@ -162,6 +190,7 @@ def ended_but_active_elsewhere(graph, labels: _Labels, city: str | None, layer_g
           OPTIONAL {{ ?c cg:statusReason ?reason FILTER(LANG(?reason) = "en") }}
           FILTER(!BOUND(?until) || ?until > ?end)
         }} ORDER BY ?a ?b ?g""")
+    _prefetch(labels, rows, "a", "b", "c", "x")
     items = []
     for r in rows:
         if city and city not in (_v(r["a"]), _v(r["b"])):
@@ -176,19 +205,25 @@ def ended_but_active_elsewhere(graph, labels: _Labels, city: str | None, layer_g
 
 
 def russia_after_2022(graph, labels: _Labels, city: str | None, layer_graphs: list[str]) -> tuple[list[dict], dict]:  # noqa: ANN001
-    rows = _rows(graph, f"""
-        SELECT DISTINCT ?rel ?g ?class ?ru ?other ?from ?until ?last WHERE {{
-          ?ru cg:country/cg:isoCode "RU" .
-          {{ ?rel cg:party ?ru . ?rel cg:party ?other FILTER(?other != ?ru) }}
-          UNION {{ ?rel org:member ?ru ; org:organization ?other }}
-          GRAPH ?g {{ ?rel a ?class }}
-          VALUES ?class {{ cg:Partnership cg:Membership }}
-          {_in(layer_graphs)}
-          ?rel cg:activeFrom ?from .
-          OPTIONAL {{ ?rel cg:activeUntil ?until }}
-          OPTIONAL {{ ?rel cg:lastAttested ?last }}
-          FILTER(!BOUND(?until) || ?until > "{RUSSIA_CUTOFF}"^^xsd:date)
-        }}""")
+    russian = [_v(r["ru"]) for r in _rows(graph, 'SELECT DISTINCT ?ru WHERE { ?ru cg:country/cg:isoCode "RU" }')]
+    if city:
+        russian = [city] if city in russian else russian
+    rows: list[dict] = []
+    for start in range(0, len(russian), 500):
+        values = " ".join(f"<{i}>" for i in russian[start:start + 500])
+        other = f"VALUES ?other {{ <{city}> }}" if city and city not in russian else ""
+        rows += _rows(graph, f"""
+            SELECT ?rel ?g ?class ?ru ?other ?from ?until ?last WHERE {{
+              VALUES ?ru {{ {values} }} {other}
+              {{ GRAPH ?g {{ ?rel cg:party ?ru ; cg:party ?other ; a ?class }} FILTER(?other != ?ru) }}
+              UNION {{ GRAPH ?g {{ ?rel org:member ?ru ; org:organization ?other ; a ?class }} }}
+              {_in(layer_graphs)}
+              ?rel cg:activeFrom ?from .
+              OPTIONAL {{ ?rel cg:activeUntil ?until }}
+              OPTIONAL {{ ?rel cg:lastAttested ?last }}
+              FILTER(!BOUND(?until) || ?until > "{RUSSIA_CUTOFF}"^^xsd:date)
+            }}""")
+    _prefetch(labels, rows, "ru", "other", "rel")
     items = []
     per_layer: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     seen = set()
@@ -220,20 +255,28 @@ def _curated_iris(graph) -> Iterable[str]:  # noqa: ANN001
     return [_v(r["c"]) for r in _rows(graph, f"SELECT ?c WHERE {{ GRAPH <{CURATED_GRAPH}> {{ ?c a cg:City }} }}")]
 
 
+_DIRECTIONAL: dict[tuple, tuple[dict, dict]] = {}
+
+
 def _directional(graph, layer_graphs: list[str]) -> tuple[dict, dict]:  # noqa: ANN001
     """Per partnership of the layers: its parties, and its attestations that name the side they
     are stated on (``dcterms:subject``) -> ``{rel: {"g", "parties"}}``, ``{rel: [attestations]}``."""
+    key = (id(graph), graph.manifest.get("fingerprint"), tuple(layer_graphs))
+    if key in _DIRECTIONAL:
+        return _DIRECTIONAL[key]
     values = " ".join(f"<{g}>" for g in layer_graphs)
     parties: dict[str, dict] = {}
     for r in _rows(graph, f"""SELECT ?g ?rel ?party WHERE {{ VALUES ?g {{ {values} }}
                                GRAPH ?g {{ ?rel a cg:Partnership ; cg:party ?party }} }}"""):
         parties.setdefault(_v(r["rel"]), {"g": _v(r["g"]), "parties": set()})["parties"].add(_v(r["party"]))
     stated: dict[str, list[dict]] = defaultdict(list)
-    for r in _rows(graph, f"""SELECT ?rel ?source ?about ?row ?record WHERE {{ VALUES ?g {{ {values} }}
-                               GRAPH ?g {{ ?rel cg:attestation ?a . ?a dcterms:subject ?about ; cg:source ?source .
-                                          OPTIONAL {{ ?a cg:sourceRow ?row }} OPTIONAL {{ ?a cg:sourceRecord ?record }} }} }}"""):
+    for r in _rows(graph, f"""SELECT ?rel ?source ?about ?row WHERE {{ VALUES ?g {{ {values} }}
+                               GRAPH ?g {{ ?rel cg:attestation ?a . ?a dcterms:subject ?about ; cg:source ?source ;
+                                          cg:sourceRow ?row }} }}"""):
         stated[_v(r["rel"])].append({"source": _v(r["source"]), "about": _v(r["about"]),
-                                     "row": int(r["row"].value) if r["row"] else None, "record": _v(r["record"])})
+                                     "row": int(r["row"].value)})
+    _DIRECTIONAL.clear()
+    _DIRECTIONAL[key] = (parties, stated)
     return parties, stated
 
 
@@ -247,6 +290,7 @@ def missing_reciprocal(graph, labels: _Labels, city: str | None,  # noqa: ANN001
         for a in atts:
             has_entries[a["source"]].add(a["about"])
     items, counts = [], defaultdict(int)
+    found = []
     for rel in sorted(stated):
         atts = stated[rel]
         info = parties.get(rel)
@@ -262,12 +306,14 @@ def missing_reciprocal(graph, labels: _Labels, city: str | None,  # noqa: ANN001
                 continue
             if city and city not in (side, other):
                 continue
-            layer = _layer(info["g"])
-            counts[layer] += 1
-            first = next(a for a in atts if a["source"] == source)
-            items.append({"kind": "missing_reciprocal", "relationship": labels.ref(rel), "layer": layer,
-                          "source": labels.ref(source), "stated_on": labels.ref(side),
-                          "missing_on": labels.ref(other), "row": first["row"], "record": first["record"]})
+            found.append((rel, info, source, side, other, next(a for a in atts if a["source"] == source)))
+    labels.prefetch(x for rel, _i, source, side, other, _a in found for x in (rel, source, side, other))
+    for rel, info, source, side, other, first in found:
+        layer = _layer(info["g"])
+        counts[layer] += 1
+        items.append({"kind": "missing_reciprocal", "relationship": labels.ref(rel), "layer": layer,
+                      "source": labels.ref(source), "stated_on": labels.ref(side),
+                      "missing_on": labels.ref(other), "row": first["row"]})
     items.sort(key=lambda e: (e["layer"] or "", e["stated_on"]["label"], e["missing_on"]["label"]))
     return items, dict(sorted(counts.items()))
 
@@ -277,7 +323,7 @@ def dropped_between_sources(graph, labels: _Labels, city: str | None,  # noqa: A
     wd, wp = GRAPH + "wikidata-p190", GRAPH + "wikipedia-twin-towns"
     if wd not in layer_graphs or wp not in layer_graphs:
         return []
-    parties, stated = _directional(graph, [wd, wp])
+    parties, stated = _directional(graph, layer_graphs)
     wp_pairs = {frozenset(i["parties"]) for i in parties.values() if i["g"] == wp}
     with_lists = {a["about"] for rel, atts in stated.items() if parties.get(rel, {}).get("g") == wp for a in atts}
     candidates = []
@@ -291,6 +337,7 @@ def dropped_between_sources(graph, labels: _Labels, city: str | None,  # noqa: A
             candidates.append((rel, a, b))
     country = {_v(r["e"]): _v(r["iso"]) for r in _rows(
         graph, "SELECT ?e ?iso WHERE { ?e a cg:City ; cg:country/cg:isoCode ?iso }")}
+    labels.prefetch(x for c in candidates for x in c)
     items = []
     for rel, a, b in candidates:
         countries = sorted(c for c in (country.get(a), country.get(b)) if c)
@@ -311,6 +358,7 @@ def snapshot_differences(graph, labels: _Labels, city: str | None, layer_graphs:
           {_in(layer_graphs)}
           OPTIONAL {{ ?source dcterms:issued ?issued }}
         }}""")
+    _prefetch(labels, rows, "net")
     snapshots: dict[tuple[str, str], dict[str, str | None]] = defaultdict(dict)  # (layer, network) -> sources
     members: dict[tuple[str, str], set[str]] = defaultdict(set)  # (layer, source) -> members listed
     rels: dict[str, dict] = {}
@@ -333,6 +381,7 @@ def snapshot_differences(graph, labels: _Labels, city: str | None, layer_graphs:
     layer_sources: dict[str, set[str]] = defaultdict(set)
     for (layer, _net), sources in snapshots.items():
         layer_sources[layer] |= set(sources)
+    found = []
     for rel, e in rels.items():
         all_sources = layer_sources[e["layer"]]
         if len(all_sources) < 2 or e["sources"] == all_sources:
@@ -341,8 +390,10 @@ def snapshot_differences(graph, labels: _Labels, city: str | None, layer_graphs:
             continue
         covering = {s for s in all_sources if s in snapshots[(e["layer"], e["network"])]}
         missing = sorted(covering - e["sources"])
-        if not missing:
-            continue
+        if missing:
+            found.append((rel, e, missing))
+    labels.prefetch(x for rel, e, _m in found for x in (rel, e["member"]))
+    for rel, e, missing in found:
         items.append({
             "kind": "snapshot_difference", "relationship": labels.ref(rel), "layer": e["layer"],
             "member": labels.ref(e["member"]), "network": labels.ref(e["network"]),
@@ -410,3 +461,43 @@ def report(graph, city: str | None = None, limit: int | None = None, lang: str =
             "curated_not_listed": _section(curated_not_listed(graph, labels, city, layer_graphs), limit),
         },
     }
+
+
+def cached_report(graph, city: str | None = None, limit: int | None = None,  # noqa: ANN001
+                  lang: str = "en") -> dict:
+    """:func:`report`, computed once per build, city and language and kept as JSON in
+    ``STORE_DIR/cache/`` (the full report takes tens of seconds with every layer loaded);
+    ``limit`` is applied to the kept report."""
+    import hashlib
+    import json
+    import os
+
+    fingerprint = graph.manifest.get("fingerprint")
+    folder = graph.settings.store_dir / "cache"
+    path = None
+    if fingerprint and graph.location is not None:
+        key = hashlib.sha256(f"{city}|{lang}".encode()).hexdigest()[:12]
+        path = folder / f"discrepancies-{fingerprint[:16]}-{key}.json"
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            data = None
+    else:
+        data = None
+    if data is None:
+        data = report(graph, city=city, limit=None, lang=lang)
+        if path is not None:
+            try:
+                folder.mkdir(parents=True, exist_ok=True)
+                for old in folder.glob("discrepancies-*.json"):  # reports of older builds
+                    if not old.name.startswith(f"discrepancies-{fingerprint[:16]}-"):
+                        old.unlink(missing_ok=True)
+                tmp = path.with_suffix(f".{os.getpid()}.tmp")
+                tmp.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+                os.replace(tmp, path)
+            except OSError:
+                pass
+    if limit is not None:
+        data = {**data, "sections": {name: {**section, "items": section["items"][:limit]}
+                                     for name, section in data["sections"].items()}}
+    return data
