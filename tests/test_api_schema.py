@@ -27,6 +27,7 @@ OPERATIONS = [
     "GET /api/sources", "GET /api/sources/{slug}", "GET /api/queries",
     "GET /api/queries/{name}", "GET /api/validation",
     "GET /api/discrepancies", "GET /api/layers",  # citygraph.layers.api (issue 8)
+    "GET /api/map/graph",  # citygraph.api.routes.maps (issue 7)
 ]
 
 

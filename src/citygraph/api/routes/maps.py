@@ -22,6 +22,8 @@ from typing import Annotated
 from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Response
 
+from citygraph.api.routes.json_api import ERRORS, Problem
+
 from citygraph.api.deps import current_graph
 from citygraph.api.i18n import Lang, choose_lang
 from citygraph.api.render import Links
@@ -121,7 +123,8 @@ def payload_bytes(graph, layers: tuple[str, ...] | None, wait: float = WAIT_SECO
     return result
 
 
-@router.get("/api/map/graph", tags=["maps"], summary="Everything the map pages show")
+@router.get("/api/map/graph", tags=["maps"], summary="Everything the map pages show",
+            responses={422: ERRORS[422], 503: {"model": Problem, "description": "The graph could not be read."}})
 def map_graph(request: Request, layers: Annotated[list[str] | None, Query(
         description="Layers (named graphs by name: curated, …) whose relationships to include; "
                     "repeat for several. Default: all.", max_length=50)] = None) -> Response:
