@@ -223,3 +223,15 @@ def test_json_routes(tmp_path) -> None:
         assert c.get("/api/discrepancies", params={"city": "nowhere-at-all"}).status_code == 422
         graphs = {g["name"]: g for g in c.get("/api/layers").json()["graphs"]}
         assert graphs["climactor"]["open"] is False and graphs["wikidata-p190"]["open"] is True
+
+
+def test_describe_shows_the_row_evidence() -> None:
+    from layers_support import EXTERNAL
+
+    lines = (EXTERNAL / "wikidata-p190-2016" / "relations.tsv").read_text(encoding="utf-8").splitlines()
+    expected = {(n, line) for n, line in enumerate(lines, start=1) if line in ("Q1757\tQ656", "Q656\tQ1757")}
+    graph = built()
+    rel = graph.relationship(P + "wikidata-p190-helsinki-st-petersburg", entity=CITY + "helsinki")
+    assert {(a["source_row"], a["source_record"]) for a in rel["attestations"]} == expected
+    assert len(expected) == 2
+    assert all(a["source"]["date"] == "2016-09" for a in rel["attestations"])

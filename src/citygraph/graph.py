@@ -464,6 +464,10 @@ class CityGraph:
         out["refers_to"] = refers[0].value if refers else None
         on = props.get(CG + "attestedOn")
         out["attested_on"] = on[0].value if on else None
+        if props.get(CG + "sourceRow"):  # evidence from a data row of an imported layer
+            out["source_row"] = int(props[CG + "sourceRow"][0].value)
+            records = props.get(CG + "sourceRecord")
+            out["source_record"] = records[0].value if records else None
         return out
 
     def _relationship(self, rel: ox.NamedNode | ox.BlankNode, entity: str, lang: str) -> dict:
