@@ -340,6 +340,13 @@ def markdown(result: dict) -> str:
             f"{cell(e.get('pyshacl-all'))} | {cell(ref)} | {ratio} | {same(ref)} | "
             f"{cell(e.get('pyrudof'))} | {same(e.get('pyrudof'))} |")
     lines.append("")
+    lines.append("pySHACL all = the same shapes with every SPARQL constraint in pySHACL (the way before: "
+                 "one query per focus node); citygraph runs them once each on Oxigraph.")
+    for row in result["runs"]:
+        if row.get("note"):
+            lines.append(f"{row['size']}: {row['note']}.")
+    if result["machine"].get("note"):
+        lines.append(f"Machine: {result['machine']['note']}.")
     lines.append("ratio = citygraph time / shacl-rust time (both include parsing; shacl-rust reads one "
                  "N-Triples file, citygraph the Turtle files). Each run is a fresh process.")
     return "\n".join(lines) + "\n"
