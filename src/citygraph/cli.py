@@ -104,12 +104,20 @@ def build(memory: Annotated[bool, typer.Option(
         "--memory", help="Build in memory only (check the data; nothing is written).")] = False,
           layers: Annotated[Optional[str], typer.Option(
         "--layers", help="Imported layers to load: all, curated (none) or name,name "
-                         "(default: those of the current build).")] = None) -> None:
+                         "(default: those of the current build).")] = None,
+          validate: Annotated[bool, typer.Option(
+        "--validate/--no-validate",
+        help="Check data/ against shapes/citygraph.ttl first and refuse to build on violations "
+             "(warnings are shown).")] = True) -> None:
     """Parse the ontology and data/*.ttl (and imported layers), derive, and store the graph."""
     from citygraph import layers as layer_package, remote as remotes, store as stores
+    from citygraph.validate import check_for_build
 
     settings = Settings.from_env()
     console = _err()
+    if validate:
+        check_for_build(settings, stores.data_files(settings),
+                        notify=lambda m: console.print(m, highlight=False))
     remote = remotes.endpoint(settings)
     if layers is None and remote is not None:
         chosen = list((stores.read_remote_manifest(settings, remote.name) or {}).get("layers") or [])
