@@ -241,14 +241,27 @@ def positions(nodes: Sequence[str], pairs: Iterable[tuple[str, str]], seed: int 
 
 
 def _beside(g: nx.Graph, pos: dict, rest: list[str], seed: int, unit: float) -> None:
-    """Lay out the nodes ``rest`` on their own and put them to the right of ``pos``."""
+    """Lay out the nodes ``rest`` (components apart from the main one) to the right of ``pos``:
+    each component on its own, packed in rows (often thousands of isolated pairs of twin towns)."""
     arr = np.array(list(pos.values()))
-    right = arr[:, 0].max() + unit
-    sub = _force(g.subgraph(rest), seed) if len(rest) <= CORE else nx.circular_layout(g.subgraph(rest))
-    sub_arr = np.array(list(sub.values()))
-    lo, hi = sub_arr.min(axis=0), sub_arr.max(axis=0)
-    size = float(max(hi - lo)) or 1.0
-    height = float(arr[:, 1].max() - arr[:, 1].min()) or 1.0
-    for n, p in sub.items():
-        pos[n] = np.array([right + (p[0] - lo[0]) / size * height * 0.4,
-                           arr[:, 1].min() + (p[1] - lo[1]) / size * height * 0.4])
+    x0 = arr[:, 0].max() + unit * 2
+    height = float(arr[:, 1].max() - arr[:, 1].min()) or unit * 4
+    width = max(height, unit * 4)
+    y_top = float(arr[:, 1].max())
+    comps = sorted((sorted(c) for c in nx.connected_components(g.subgraph(rest))), key=lambda c: (-len(c), c[0]))
+    x, y, row = x0, y_top, 0.0
+    for comp in comps:
+        size = unit * 0.8 * math.sqrt(len(comp))
+        if x + size > x0 + width and x > x0:
+            x, y, row = x0, y - row - unit * 0.4, 0.0
+        if len(comp) <= 12:
+            local = {n: np.asarray(p, dtype=float) for n, p in nx.circular_layout(comp).items()}
+        else:
+            local = _force(g.subgraph(comp), seed)
+        pts = np.array(list(local.values()))
+        lo, hi = pts.min(axis=0), pts.max(axis=0)
+        span = float(max(hi - lo)) or 1.0
+        for n, p in local.items():
+            pos[n] = np.array([x + (p[0] - lo[0]) / span * size, y - (p[1] - lo[1]) / span * size])
+        x += size + unit * 0.4
+        row = max(row, size)

@@ -84,7 +84,7 @@ def standalone(graph: CityGraph, view: str = "network", lang: str = "en",
     config = _config(view, lang, links, None, None, ID, served=False)
     context = render._context(  # noqa: SLF001
         graph, lang, links, title=vt[f"{view}_title"], view=view, vt=vt, export_url=None,
-        config_json=_json_for_script(config), data_json=_json_for_script(data),
+        config_json=_json_for_script(config), data_json=_json_for_script(payload.for_browser(data)),
         site_css=SITE_CSS.read_text(encoding="utf-8"),
         viz_css=(STATIC / "map.css").read_text(encoding="utf-8"),
         vendor_js=_inline_js(STATIC / "vendor.js"),

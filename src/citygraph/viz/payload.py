@@ -41,7 +41,7 @@ from citygraph.analysis.centralities import MEASURES, scores
 from citygraph.analysis.ties import Ties
 from citygraph.api.lookups import local_path
 from citygraph.graph import CityGraph
-from citygraph.namespaces import CG, GRAPH, ID, PREFIXES, VOCAB
+from citygraph.namespaces import CG, GRAPH, ID, PREFIXES, VOCAB, compact
 
 LANGS = ("en", "fi", "sv")
 #: the slider covers at least this period (and any earlier or later date in the data)
@@ -424,6 +424,56 @@ def _layer_title(name: str) -> str:
     return info.title if info is not None else name
 
 
+def for_browser(data: dict) -> dict:
+    """A smaller copy of a payload for the pages (``common.js`` ``CG.prepare`` undoes it):
+
+    * an ``id`` that is ``https://w3id.org/citygraph/id/`` + ``path`` is left out;
+    * vocabulary and country IRIs are compact names (``role:participant``, ``country:spain``);
+    * empty values (None, ``[]``) are left out; layers are indexes into ``layer_names``;
+    * above :data:`ALL_MEASURES_UP_TO` nodes, centralities are thousandths of each date's largest
+      value (``centrality.scale`` holds those largest values).
+
+    For the curated graph that is about half the size; for tens of thousands of relationships the
+    difference between a page that opens and one that does not.
+    """
+    layer_names = sorted({layer for r in data["relationships"] for layer in r["layers"]})
+    layer_index = {name: i for i, name in enumerate(layer_names)}
+
+    def lean(item: dict) -> dict:
+        out = {k: v for k, v in item.items() if v is not None and v != []}
+        if out.get("path") and out.get("id") == ID + out["path"]:
+            del out["id"]
+        return out
+
+    nodes = []
+    for n in data["nodes"]:
+        m = lean(n)
+        if "country" in m:
+            m["country"] = compact(m["country"])
+        nodes.append(m)
+    rels = []
+    for r in data["relationships"]:
+        m = lean(r)
+        for key in ("roles", "focus"):
+            if key in m:
+                m[key] = [compact(x) for x in m[key]]
+        m["layers"] = [layer_index[x] for x in r["layers"]]
+        if "evidence" in m:
+            m["evidence"] = [{**e, **{k: [compact(x) for x in e[k]] for k in ("described", "focus") if k in e}}
+                             for e in m["evidence"]]
+        rels.append(m)
+    words = {**data["words"], "vocab": {compact(k): v for k, v in data["words"]["vocab"].items()}}
+    out = {**data, "nodes": nodes, "relationships": rels, "words": words, "layer_names": layer_names,
+           "countries": {compact(k): v for k, v in data["countries"].items()}, "id_base": ID}
+    cent = data.get("centrality")
+    if cent and len(data["nodes"]) > ALL_MEASURES_UP_TO:
+        scale = {m: [max(row) if row else 0 for row in rows] for m, rows in cent["measures"].items()}
+        out["centrality"] = {**cent, "scale": scale, "measures": {
+            m: [[round(1000 * v / top) if top else 0 for v in row] for row, top in zip(rows, scale[m])]
+            for m, rows in cent["measures"].items()}}
+    return out
+
+
 _cache: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
@@ -436,4 +486,5 @@ def cached(graph: CityGraph, layers: Sequence[str] | None = None) -> dict:
     return per_graph[key]
 
 
-__all__ = ["LANGS", "MEASURES", "build", "cached", "centralities", "change_dates", "snapshot_dates"]
+__all__ = ["LANGS", "MEASURES", "build", "cached", "centralities", "change_dates", "for_browser",
+           "snapshot_dates"]

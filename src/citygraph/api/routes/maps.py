@@ -91,7 +91,7 @@ _pending: dict[tuple, Future] = {}
 def _build(graph, layers: tuple[str, ...] | None) -> dict:  # noqa: ANN001
     from citygraph.viz import payload  # noqa: PLC0415
 
-    data = payload.build(graph, layers)
+    data = payload.for_browser(payload.build(graph, layers))
     raw = json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
     return {"graph": graph, "raw": raw, "gzip": gzip.compress(raw, 6)}
 

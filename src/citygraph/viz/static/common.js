@@ -81,10 +81,24 @@
   /** Indexes over the payload, made once. */
   CG.prepare = function (data) {
     CG.data = data;
-    data.nodes.forEach((n, i) => { n.index = i; n.rels = []; n.search = Object.values(n.label || {}).join(" ").toLowerCase(); });
+    /** A big graph: redraw after the slider is let go rather than while it moves. */
+    CG.heavy = data.edges.length > 20000;
+    // undo citygraph.viz.payload.for_browser: ids from paths, empty values, layer names
+    const base = data.id_base || "";
+    const names = data.layer_names;
+    data.nodes.forEach((n, i) => {
+      n.index = i; n.rels = [];
+      if (!n.id) n.id = base + n.path;
+      for (const k of ["path", "country", "lat", "lon"]) if (n[k] === undefined) n[k] = null;
+      n.search = Object.values(n.label || {}).join(" ").toLowerCase();
+    });
     data.relationships.forEach((r, i) => {
       r.index = i;
       r.edges = [];
+      if (!r.id) r.id = base + r.path;
+      for (const k of ["path", "from", "until", "status", "reason", "start", "end", "signed", "last"]) if (r[k] === undefined) r[k] = null;
+      for (const k of ["layers", "sources", "focus", "roles", "evidence", "parties"]) if (r[k] === undefined) r[k] = [];
+      if (names) r.layers = r.layers.map((l) => (typeof l === "number" ? names[l] : l));
       r.parties.forEach((p) => data.nodes[p].rels.push(i));
     });
     data.edges.forEach((e, i) => data.relationships[e[0]].edges.push(i));
@@ -101,10 +115,16 @@
     }
     return found;
   };
+  const scaled = new Map();
   CG.centrality = function (measure, day) {
     const c = CG.data.centrality;
     if (!c || !c.measures[measure]) return null;
-    return c.measures[measure][CG.snapshotIndex(day)];
+    const k = CG.snapshotIndex(day);
+    if (!c.scale) return c.measures[measure][k];
+    // big graphs: thousandths of the date's largest value
+    const key = measure + k;
+    if (!scaled.has(key)) scaled.set(key, Float64Array.from(c.measures[measure][k], (q) => (q * c.scale[measure][k]) / 1000));
+    return scaled.get(key);
   };
 
   /* ------------------------------------------------------------------ filters */
@@ -225,7 +245,17 @@
       const shown = $("#cg-date-text");
       const update = () => { shown.value = s.date; };
       update();
-      slider.addEventListener("input", () => { s.date = CG.isoOf(+slider.value); update(); CG.changed(); });
+      // While the slider moves, redraw at most once per frame; a big graph (CG.heavy) redraws when
+      // the slider is let go (its date shows all along).
+      let queued = false;
+      slider.addEventListener("input", () => {
+        s.date = CG.isoOf(+slider.value);
+        update();
+        if (CG.heavy || queued) return;
+        queued = true;
+        requestAnimationFrame(() => { queued = false; CG.changed(); });
+      });
+      slider.addEventListener("change", () => { s.date = CG.isoOf(+slider.value); update(); CG.changed(); });
       shown.min = period.min; shown.max = period.max;
       shown.addEventListener("change", () => {
         if (!/^\d{4}-\d{2}-\d{2}$/.test(shown.value)) return;
@@ -241,7 +271,8 @@
         const span = +slider.max - +slider.min;
         for (let y = y0; y <= y1; y++) {
           const left = ((CG.dayNumber(`${y}-01-01`) - +slider.min) / span) * 100;
-          ticks.append(el("span", { style: `left:${left}%`, text: y % 2 === 0 || y1 - y0 < 12 ? String(y) : "" }));
+          const every = y1 - y0 < 12 ? 1 : y1 - y0 < 24 ? 2 : 5;
+          ticks.append(el("span", { style: `left:${left}%`, text: y % every === 0 ? String(y) : "" }));
         }
       }
     }
@@ -311,7 +342,9 @@
     const search = $("#cg-search");
     if (search && opts.onSearch) {
       const list = $("#cg-search-list");
-      if (list) list.replaceChildren(...data.nodes.map((n) => el("option", { value: CG.label(n) })));
+      // suggestions: the best-connected names (a list of tens of thousands helps nobody)
+      const top = [...data.nodes].sort((a, b) => b.rels.length - a.rels.length).slice(0, 1500);
+      if (list) list.replaceChildren(...top.map((n) => el("option", { value: CG.label(n) })));
       search.addEventListener("change", () => opts.onSearch(search.value));
       search.addEventListener("keydown", (ev) => { if (ev.key === "Enter") opts.onSearch(search.value); });
     }

@@ -22,10 +22,10 @@
       const ring = n.kind === "network";
       graph.addNode(String(n.index), {
         x: n.x, y: n.y, size: 4, label: CG.label(n), kind: n.kind,
-        color: ring ? "#ffffff" : CG.nodeColour(n.kind),
+        color: ring && !CG.heavy ? "#ffffff" : CG.nodeColour(n.kind),
         borderColor: ring ? CG.nodeColour(n.kind) : "#ffffff",
         borderSize: ring ? 0.38 : 0.12,
-        type: "bordered",
+        type: CG.heavy ? "circle" : "bordered",
         labelLeft: n.x < middle - 1,
       });
     }
@@ -67,7 +67,7 @@
       nodeProgramClasses: { bordered: Bordered },
       defaultNodeType: "bordered",
       renderEdgeLabels: false,
-      enableEdgeEvents: true,
+      enableEdgeEvents: !CG.heavy,
       labelFont: "system-ui, -apple-system, 'Segoe UI', Roboto, Arial, sans-serif",
       labelSize: 13,
       labelWeight: "500",
@@ -80,6 +80,9 @@
       minCameraRatio: 0.03,
       maxCameraRatio: 4,
       stagePadding: 40,
+      // a big graph: one-pixel GL lines and plain discs, and no edge picking (which draws every
+      // edge twice); its relationships are reached through their nodes' cards
+      ...(CG.heavy ? { edgeProgramClasses: { line: V.EdgeLineProgram }, defaultEdgeType: "line" } : {}),
       nodeReducer: (key, attrs) => {
         const i = +key;
         if (!vis.nodes.has(i)) return { ...attrs, hidden: true };
