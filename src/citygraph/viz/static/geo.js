@@ -187,7 +187,25 @@
       ctx.font = "500 12.5px system-ui, -apple-system, 'Segoe UI', Roboto, Arial, sans-serif";
       const boxes = [];
       const labelled = [];
-      for (const d of [...drawn].sort((a, b) => (degree.get(b.node) || 0) - (degree.get(a.node) || 0))) {
+      // markers on screen in a grid of 32-pixel cells, so a label checks only its neighbourhood
+      const CELL = 32, grid = new Map();
+      for (const o of drawn) {
+        if (o.x < -20 || o.x > width + 20 || o.y < -20 || o.y > height + 20) continue;
+        const key = `${Math.floor(o.x / CELL)},${Math.floor(o.y / CELL)}`;
+        if (!grid.has(key)) grid.set(key, []);
+        grid.get(key).push(o);
+      }
+      const near = (box) => {
+        const out = [];
+        for (let gx = Math.floor((box[0] - 30) / CELL); gx <= Math.floor((box[2] + 30) / CELL); gx++)
+          for (let gy = Math.floor((box[1] - 30) / CELL); gy <= Math.floor((box[3] + 30) / CELL); gy++)
+            for (const o of grid.get(`${gx},${gy}`) || []) out.push(o);
+        return out;
+      };
+      const onScreen = drawn.filter((d) => d.x >= 0 && d.x <= width && d.y >= 0 && d.y <= height);
+      // the most-tied places first, at most MAX_LABELS tries (a world of small dots needs no more)
+      const MAX_LABELS = 400;
+      for (const d of onScreen.sort((a, b) => (degree.get(b.node) || 0) - (degree.get(a.node) || 0)).slice(0, MAX_LABELS)) {
         const label = CG.label(data.nodes[d.node]);
         const w = ctx.measureText(label).width;
         const candidates = [[d.x + d.r + 4, d.y + 4], [d.x - d.r - 4 - w, d.y + 4], [d.x - w / 2, d.y - d.r - 5], [d.x - w / 2, d.y + d.r + 13]];
@@ -195,7 +213,7 @@
           const box = [lx - 2, ly - 11, lx + w + 2, ly + 3];
           if (box[0] < 0 || box[2] > width || box[1] < 0 || box[3] > height) continue;
           if (boxes.some((b) => box[0] < b[2] && box[2] > b[0] && box[1] < b[3] && box[3] > b[1])) continue;
-          if (drawn.some((o) => o.node !== d.node && o.x + o.r > box[0] && o.x - o.r < box[2] && o.y + o.r > box[1] && o.y - o.r < box[3])) continue;
+          if (near(box).some((o) => o.node !== d.node && o.x + o.r > box[0] && o.x - o.r < box[2] && o.y + o.r > box[1] && o.y - o.r < box[3])) continue;
           boxes.push(box);
           labelled.push([label, lx, ly, d]);
           break;
