@@ -7,9 +7,11 @@ Comments in a file do not survive canonicalisation (Turtle comments are not data
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from pathlib import Path
 
+import pyoxigraph as ox
 import rdflib
 from rdflib.compare import to_canonical_graph
 
@@ -46,6 +48,22 @@ def canonical_turtle(path: str | Path) -> str:
     """The canonical form of the Turtle file at ``path``."""
     path = Path(path)
     return canonical_text(path.read_text(encoding="utf-8"), str(path))
+
+
+_LOCATION = re.compile(r"^Parser error (?:at|between) [^:]*:\s*")
+
+
+def parse_turtle(path: Path, relpath: str) -> list[ox.Triple]:
+    """The triples of the Turtle file at ``path`` (pyoxigraph); a syntax error becomes a
+    :class:`DataFileError` naming ``relpath``, the line and the column."""
+    try:
+        return list(ox.parse(path=str(path), format=ox.RdfFormat.TURTLE, without_named_graphs=True))
+    except SyntaxError as exc:
+        message = _LOCATION.sub("", str(exc.msg or exc))
+        raise DataFileError(relpath, exc.lineno, exc.offset,
+                            f"{message} (fix the Turtle syntax here)") from exc
+    except OSError as exc:
+        raise DataFileError(relpath, None, None, f"cannot read: {exc}") from exc
 
 
 def turtle_files(paths: Iterable[str | Path]) -> list[Path]:

@@ -17,13 +17,13 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from citygraph import __version__, remote as remotes, store as stores
+from citygraph.canonical import parse_turtle
 from citygraph.config import Settings
 from citygraph.derive import derive, derive_apart
 from citygraph.layers import registry as layer_registry
 from citygraph.errors import (
     AmbiguousNameError,
     CityGraphError,
-    DataFileError,
     NotFoundError,
     QueryError,
 )
@@ -37,7 +37,6 @@ from citygraph.results import QueryResult
 Notify = Callable[[str], None]
 LANG_FALLBACK = ("en", "fi", "sv")
 
-_LOCATION = re.compile(r"^Parser error (?:at|between) [^:]*:\s*")
 _SUBJECT_LINE = re.compile(r"^(<[^>\s]*>|[A-Za-z][\w.-]*:[^\s;,]*|:[^\s;,]*)")
 _PREFIX_LINE = re.compile(r"^\s*(?:@prefix|PREFIX)\s+([\w.-]*):\s*<([^>]*)>", re.IGNORECASE)
 
@@ -74,17 +73,7 @@ def source_map(path: Path, relpath: str) -> dict[str, dict]:
 
 def _parse(path: Path, relpath: str, graph: str) -> list[ox.Quad]:
     graph_name = ox.NamedNode(graph)
-    try:
-        return [
-            ox.Quad(t.subject, t.predicate, t.object, graph_name)
-            for t in ox.parse(path=str(path), format=ox.RdfFormat.TURTLE, without_named_graphs=True)
-        ]
-    except SyntaxError as exc:
-        message = _LOCATION.sub("", str(exc.msg or exc))
-        raise DataFileError(relpath, exc.lineno, exc.offset,
-                            f"{message} (fix the Turtle syntax here)") from exc
-    except OSError as exc:
-        raise DataFileError(relpath, None, None, f"cannot read: {exc}") from exc
+    return [ox.Quad(t.subject, t.predicate, t.object, graph_name) for t in parse_turtle(path, relpath)]
 
 
 def _count(store: ox.Store, graph: str) -> int:

@@ -36,8 +36,9 @@ import rdflib
 import rdflib.collection
 from rdflib import BNode, Literal, URIRef
 
+from citygraph.canonical import parse_turtle, turtle_files
 from citygraph.config import Settings
-from citygraph.errors import CityGraphError, DataFileError
+from citygraph.errors import CityGraphError
 from citygraph.locations import SourceIndex
 from citygraph.namespaces import (
     CG, CURATED_GRAPH, DCTERMS, ID, ONTOLOGY_GRAPH, ORG, OWL, PREFIXES, RDF, RDFS, SKOS, XSD_STRING,
@@ -343,31 +344,6 @@ class _Loaded:
     files: list[str]
 
 
-def _parse(path: Path, relpath: str) -> list[ox.Triple]:
-    try:
-        return list(ox.parse(path=str(path), format=ox.RdfFormat.TURTLE, without_named_graphs=True))
-    except SyntaxError as exc:
-        message = re.sub(r"^Parser error (?:at|between) [^:]*:\s*", "", str(exc.msg or exc))
-        raise DataFileError(relpath, exc.lineno, exc.offset,
-                            f"{message} (fix the Turtle syntax here)") from exc
-    except OSError as exc:
-        raise DataFileError(relpath, None, None, f"cannot read: {exc}") from exc
-
-
-def turtle_files(paths: Iterable[str | Path]) -> list[Path]:
-    """Directories become their ``*.ttl`` files (sorted); files stay as given."""
-    found: list[Path] = []
-    for raw in paths:
-        path = Path(raw)
-        if path.is_dir():
-            found.extend(sorted(path.glob("*.ttl")))
-        elif path.is_file():
-            found.append(path)
-        else:
-            raise DataFileError(str(raw), None, None, "no such file or directory")
-    return found
-
-
 def _load(files: Sequence[Path], settings: Settings, layers: Sequence[str]) -> _Loaded:
     store = ox.Store()
     data = rdflib.Graph()
@@ -385,7 +361,7 @@ def _load(files: Sequence[Path], settings: Settings, layers: Sequence[str]) -> _
             continue
         seen.add(resolved)
         rel = settings.relative(path)
-        triples = _parse(path, rel)
+        triples = parse_turtle(path, rel)
         store.extend(ox.Quad(t.subject, t.predicate, t.object, graph) for t in triples)
         add = data.add
         for t in triples:
