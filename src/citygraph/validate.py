@@ -9,8 +9,10 @@ Two engines make one report, because pySHACL is slow where a constraint goes thr
 rdflib's SPARQL engine (it re-parses the query for every focus node: 32 s for the SHACL-SPARQL
 constraints on data/ alone, against 0.3 s for all the core constraints):
 
-* the **core** constraints run in pySHACL, on an rdflib graph of the data plus the ontology
-  (for the class hierarchy);
+* the **core** constraints are compiled to SPARQL (:mod:`citygraph.shacl_compile`) and run
+  once each on Oxigraph, with the same results as pySHACL; whatever the compiler cannot
+  translate runs in pySHACL, on an rdflib copy of the data plus the ontology, made only then
+  (``engine="split"`` runs all core constraints in pySHACL);
 * each **SHACL-SPARQL** constraint (``sh:sparql``: uniqueness, date comparisons, personal data)
   runs *once* on Oxigraph over the whole graph, with the shape's targets joined in, which gives
   the results SHACL defines (``engine="pyshacl"`` runs everything in pySHACL, to compare);
@@ -56,6 +58,9 @@ _SEVERITY_OF = {v: k for k, v in _SEVERITY_IRI.items()}
 
 #: layers ``validate`` can check; the ontology is always loaded for the class hierarchy
 LAYERS = ("curated", "ontology")
+#: ``validate(engine=...)``: core constraints compiled to SPARQL (default), in pySHACL, or all
+#: constraints in pySHACL (the reference)
+ENGINES = ("compiled", "split", "pyshacl")
 
 #: properties that name the parties of a relationship, for labels such as "Helsinki – Tallinn"
 _PARTY_PROPERTIES = (CG + "party", ORG + "member", ORG + "organization", CG + "host",
@@ -339,14 +344,20 @@ def display(term: object) -> str:
 @dataclass
 class _Loaded:
     store: ox.Store
-    data: rdflib.Graph
     index: SourceIndex
     files: list[str]
+    _data: rdflib.Graph | None = None
+
+    @property
+    def data(self) -> rdflib.Graph:
+        """The rdflib copy of the store for pySHACL, made on first use (same blank-node ids)."""
+        if self._data is None:
+            self._data = _rdflib_of(self.store)
+        return self._data
 
 
 def _load(files: Sequence[Path], settings: Settings, layers: Sequence[str]) -> _Loaded:
     store = ox.Store()
-    data = rdflib.Graph()
     index = SourceIndex()
     curated = ox.NamedNode(CURATED_GRAPH)
     ontology = ox.NamedNode(ONTOLOGY_GRAPH)
@@ -363,15 +374,12 @@ def _load(files: Sequence[Path], settings: Settings, layers: Sequence[str]) -> _
         rel = settings.relative(path)
         triples = parse_turtle(path, rel)
         store.extend(ox.Quad(t.subject, t.predicate, t.object, graph) for t in triples)
-        add = data.add
-        for t in triples:
-            add((_to_rdflib(t.subject), _to_rdflib(t.predicate), _to_rdflib(t.object)))
         if graph == curated:
             index.add_file(path, rel)
             names.append(rel)
     if "ontology" not in layers and onto_rel in names:
         names.remove(onto_rel)
-    return _Loaded(store, data, index, names)
+    return _Loaded(store, index, names)
 
 
 # ---------------------------------------------------------------------------------- shapes
@@ -764,20 +772,22 @@ def default_shapes(settings: Settings) -> Path:
 
 def validate(paths: Sequence[str | Path] | None = None, *, settings: Settings | None = None,
              shapes: Path | None = None, layers: Sequence[str] = ("curated",),
-             engine: str = "split") -> ValidationReport:
+             engine: str = "compiled") -> ValidationReport:
     """Validate Turtle files (default: all of ``data/``) against the shapes.
 
-    ``engine="split"`` (default) runs core constraints in pySHACL and SHACL-SPARQL constraints
-    once each on Oxigraph; ``engine="pyshacl"`` runs all of them in pySHACL (slow, for
-    comparison). Raises :class:`~citygraph.errors.DataFileError` for a file that cannot be
+    ``engine="compiled"`` (default) runs core constraints compiled to SPARQL
+    (:mod:`citygraph.shacl_compile`; what it cannot translate stays in pySHACL) and
+    SHACL-SPARQL constraints, each once on Oxigraph; ``engine="split"`` runs the core
+    constraints in pySHACL instead; ``engine="pyshacl"`` runs all of them in pySHACL (slow, the
+    reference). Raises :class:`~citygraph.errors.DataFileError` for a file that cannot be
     parsed and :class:`~citygraph.errors.CityGraphError` for bad arguments or shapes.
     """
     settings = settings or Settings.from_env()
     unknown = [layer for layer in layers if layer not in LAYERS]
     if unknown:
         raise CityGraphError(f"unknown layer(s) {', '.join(unknown)}; known: {', '.join(LAYERS)}")
-    if engine not in ("split", "pyshacl"):
-        raise CityGraphError(f"unknown engine {engine!r}; use split or pyshacl")
+    if engine not in ENGINES:
+        raise CityGraphError(f"unknown engine {engine!r}; use {', '.join(ENGINES)}")
     started = time.perf_counter()
     files = turtle_files(paths if paths else [settings.data_dir]) if "curated" in layers else []
     shapes_path = shapes or default_shapes(settings)
@@ -786,8 +796,8 @@ def validate(paths: Sequence[str | Path] | None = None, *, settings: Settings | 
     parsed = time.perf_counter()
 
     raws = _run_builtin(loaded.store)
-    if engine == "split":
-        raws += _run_pyshacl(loaded.data, _core(shape_graph))
+    if engine != "pyshacl":
+        raws += _run_core(loaded.store, lambda: loaded.data, _core(shape_graph), engine)
         core_done = time.perf_counter()
         raws += _run_oxigraph(loaded.store, _sparql_constraints(shape_graph))
     else:
@@ -800,6 +810,26 @@ def validate(paths: Sequence[str | Path] | None = None, *, settings: Settings | 
         results=results, files=loaded.files, layers=list(layers),
         seconds={"load": parsed - started, "pyshacl": core_done - parsed,
                  "oxigraph": checked - core_done, "report": done - checked, "total": done - started})
+
+
+def _run_core(store: ox.Store, data: Callable[[], rdflib.Graph], shapes: rdflib.Graph,
+              engine: str = "compiled") -> list[_Raw]:
+    """The core (non-SPARQL) constraints of ``shapes`` over the data; ``data()`` makes the
+    rdflib copy pySHACL needs, only when it is needed (``compiled``: only for leftovers)."""
+    if engine == "split":
+        return _run_pyshacl(data(), shapes)
+    from citygraph.shacl_compile import run_core
+
+    return run_core(store, shapes, data)
+
+
+def _rdflib_of(store: ox.Store) -> rdflib.Graph:
+    """Every quad of the store as one rdflib graph (the union of its graphs)."""
+    graph = rdflib.Graph()
+    add = graph.add
+    for quad in store:
+        add((_to_rdflib(quad.subject), _to_rdflib(quad.predicate), _to_rdflib(quad.object)))
+    return graph
 
 
 def check_for_build(settings: Settings, files: Sequence[Path],
