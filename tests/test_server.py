@@ -87,9 +87,10 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
     served = Served(f"http://127.0.0.1:{port}", home, process, log, env)
     deadline = time.monotonic() + 120
     while True:
-        try:
-            served.get("/healthz")
-            break
+        try:  # /healthz answers at once; wait until every query worker is up too
+            if served.get("/healthz")["workers"]["starting"] == 0 or time.monotonic() > deadline:
+                break
+            time.sleep(0.05)
         except OSError:
             if process.poll() is not None or time.monotonic() > deadline:
                 process.kill()

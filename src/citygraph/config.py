@@ -46,7 +46,9 @@ class Settings:
     sparql_timeout: float = 30.0  # seconds; a query running longer is killed (503)
     sparql_max_rows: int = 10_000  # result rows (or triples) returned at most; more -> truncated
     sparql_workers: int = 2  # query worker processes
-    sparql_memory: bool = True  # workers copy the build into memory (faster; memory x workers)
+    # workers copy the build into memory after opening it on disk (faster scans; memory x
+    # workers): True, False, or None = auto (by the build's size; CITYGRAPH_SPARQL_MEMORY=auto)
+    sparql_memory: bool | None = None
     max_request_bytes: int = 100_000  # request body / query string cap (413)
     sparql_update: bool = False  # enable POST /sparql/update (also needs admin_token)
     admin_token: str = field(default="", repr=False)  # bearer token for /admin/* and updates
@@ -145,9 +147,12 @@ def _server_settings(env: Mapping[str, str]) -> dict[str, object]:
         if raw is None:
             continue
         value = raw.strip()
-        if kind is bool:
+        if name == "sparql_memory" and value.lower() == "auto":
+            out[name] = None
+        elif kind is bool:
             if value.lower() not in _TRUE | _FALSE:
-                raise ConfigError(f"{key}={raw!r} is not a boolean; use true or false")
+                raise ConfigError(f"{key}={raw!r} is not a boolean; use true or false"
+                                  + (" (or auto)" if name == "sparql_memory" else ""))
             out[name] = value.lower() in _TRUE
         elif kind is str:
             out[name] = value

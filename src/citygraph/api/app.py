@@ -149,12 +149,14 @@ OPTIONAL_ROUTERS = (
 
 
 def create_app(graph: CityGraph, settings: Settings | None = None, *,
-               workers: int | None = None) -> FastAPI:
-    """The FastAPI app over ``graph``; starts ``workers`` query processes (default: setting)."""
+               workers: int | None = None, holder: GraphHolder | None = None) -> FastAPI:
+    """The FastAPI app over ``graph``; starts ``workers`` query processes (default: setting),
+    or serves the given ``holder`` (``citygraph serve`` starts its workers first). The app's
+    lifespan closes the holder."""
     from citygraph.api.routes import ops, sparql  # noqa: PLC0415 - routes import this module
 
     settings = settings or graph.settings
-    holder = GraphHolder(graph, settings, workers)
+    holder = holder or GraphHolder(graph, settings, workers)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:

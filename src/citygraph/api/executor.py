@@ -38,7 +38,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from citygraph import store as stores
+from citygraph import __version__, store as stores
 from citygraph.api.worker import Job, Source
 from citygraph.config import Settings
 from citygraph.errors import CityGraphError, QueryError, StoreError
@@ -50,6 +50,12 @@ log = logging.getLogger("citygraph.server")
 
 SNAPSHOT_PREFIX = "serve-"
 READY_TIMEOUT = 600.0  # seconds a new worker may take to open its store
+STARTUP_WAIT = 60.0  # seconds a request waits for the first worker at start-up (then its own timeout)
+# CITYGRAPH_SPARQL_MEMORY=auto: workers copy builds of at most this many quads into memory ...
+MEMORY_AUTO_QUADS = 4_000_000
+# ... when the copies (about this many bytes a quad, each worker, while copying) fit in half
+# of the memory available
+MEMORY_BYTES_PER_QUAD = 650
 
 
 class QueryTimeout(CityGraphError):
@@ -120,24 +126,36 @@ class _Worker:
         self.conn.close()
 
 
-def _start_worker(source: Source) -> _Worker:
+def _start_worker(source: Source, registry: set | None = None,
+                  lock: threading.Lock | None = None) -> _Worker:
+    """Spawn a worker and wait for its ``ready``; it is in ``registry`` (under ``lock``) from
+    the spawn on, so a shutdown meanwhile kills it too, and leaves it again if it fails."""
     process, conn = _spawn(("serve", source))
     w = _Worker(process, conn, {})
+    if registry is not None and lock is not None:
+        with lock:
+            registry.add(w)
     try:
         if not conn.poll(READY_TIMEOUT):
             raise StoreError(f"a query worker did not open the store within {READY_TIMEOUT:.0f} s")
         status, payload = conn.recv()
+        if status != "ready":
+            raise StoreError(f"a query worker cannot open the store: {payload}")
     except (EOFError, OSError) as exc:
-        w.kill()
+        _forget(w, registry, lock)
         raise StoreError(f"a query worker died while opening the store ({exc or 'no reply'})") from None
     except StoreError:
-        w.kill()
+        _forget(w, registry, lock)
         raise
-    if status != "ready":
-        w.kill()
-        raise StoreError(f"a query worker cannot open the store: {payload}")
     w.info = payload
     return w
+
+
+def _forget(w: _Worker, registry: set | None, lock: threading.Lock | None) -> None:
+    w.kill()
+    if registry is not None and lock is not None:
+        with lock:
+            registry.discard(w)
 
 
 _POOLS: weakref.WeakSet = weakref.WeakSet()
@@ -150,34 +168,88 @@ def _kill_workers() -> None:
 
 
 class WorkerPool:
-    """``size`` worker processes over one :class:`Source`; blocking methods, call from threads."""
+    """``size`` worker processes over one :class:`Source`; blocking methods, call from threads.
 
-    def __init__(self, source: Source, size: int) -> None:
+    The workers start in parallel threads. ``wait=True`` (the default) returns once all are
+    ready and raises :class:`StoreError` if one cannot start; ``wait=False`` returns at once
+    (``citygraph serve`` answers ``/healthz`` meanwhile): a request waits for the first ready
+    worker until its own deadline, and fails at once only when every worker failed to start.
+    """
+
+    def __init__(self, source: Source, size: int, wait: bool = True) -> None:
         self.source = source
         self.size = size
         self._idle: queue.SimpleQueue[_Worker] = queue.SimpleQueue()
         self._lock = threading.Lock()
+        self._changed = threading.Condition(self._lock)
         self._closed = False
         self._on_closed: Callable[[], None] | None = None
         self._all: set[_Worker] = set()
-        workers: list[_Worker] = []
-        try:
-            for _ in range(size):
-                workers.append(_start_worker(source))
-        except BaseException:
-            for w in workers:
-                w.kill()
-            raise
-        self._alive = len(workers)
-        self._all.update(workers)
+        self._alive = 0  # started and not retired (a worker being replaced still counts)
+        self._starting = size  # first starts not finished yet
+        self._isolated: list[bool] = []
+        self.error: str | None = None  # why the last worker start failed
         _POOLS.add(self)
-        self.network_isolated = all(w.info.get("network_isolated") for w in workers)
-        for w in workers:
-            self._idle.put(w)
+        for _ in range(size):
+            threading.Thread(target=self._start_one, name="citygraph-worker-start", daemon=True).start()
+        if wait:
+            self.wait_ready(READY_TIMEOUT + 5)
+            if self.error is not None or self._alive < size:
+                error = self.error or "the query workers did not start in time"
+                self.kill_all()
+                raise StoreError(error)
+
+    def _start_one(self) -> None:
+        try:
+            w = _start_worker(self.source, self._all, self._lock)
+        except CityGraphError as exc:
+            if not self._closed:
+                log.error("a query worker did not start: %s", exc)
+            with self._lock:
+                self._starting -= 1
+                self.error = str(exc)
+                self._changed.notify_all()
+                callback = self._take_callback_if_done()
+            if callback:
+                callback()
+            return
+        with self._lock:
+            self._starting -= 1
+            self._alive += 1
+            self._isolated.append(bool(w.info.get("network_isolated")))
+            self._changed.notify_all()
+        self._release(w)
+
+    def _take_callback_if_done(self) -> Callable[[], None] | None:
+        """(Under the lock) the ``on_closed`` callback once a closed pool has no worker left."""
+        if self._closed and self._alive == 0 and self._starting == 0:
+            callback, self._on_closed = self._on_closed, None
+            return callback
+        return None
+
+    def wait_ready(self, timeout: float | None = None, count: int | None = None) -> int:
+        """Block until ``count`` workers (default: all) are ready or no start is pending, or
+        ``timeout``; the number of ready workers."""
+        want = self.size if count is None else count
+        with self._changed:
+            self._changed.wait_for(lambda: self._alive >= want or self._starting == 0 or self._closed,
+                                   timeout)
+            return self._alive
 
     @property
     def alive(self) -> int:
         return self._alive
+
+    @property
+    def starting(self) -> int:
+        """Workers whose first start has not finished (opening the store)."""
+        return self._starting
+
+    @property
+    def network_isolated(self) -> bool | None:
+        """Whether every started worker is in an empty network namespace (None: none started yet)."""
+        with self._lock:
+            return all(self._isolated) if self._isolated else None
 
     def execute(self, job: Job, deadline: float) -> tuple:
         """Run ``job`` on an idle worker; the worker's reply, or raise at ``deadline``."""
@@ -203,8 +275,13 @@ class WorkerPool:
                 raise PoolClosed()
             remaining = deadline - time.monotonic()
             if remaining <= 0:
+                if self._alive == 0 and self._starting > 0:
+                    raise ServiceBusy("the query workers are still opening the store; try again "
+                                      "in a moment")
                 raise ServiceBusy(f"all {self.size} query workers stayed busy until the timeout; "
                                   "try again later")
+            if self._alive == 0 and self._starting == 0:
+                raise WorkerFailure(f"no query worker could start ({self.error or 'unknown reason'})")
             try:
                 return self._idle.get(timeout=min(0.1, remaining))
             except queue.Empty:
@@ -261,8 +338,8 @@ class WorkerPool:
         with self._lock:
             self._all.discard(w)
             self._alive -= 1
-            done = self._closed and self._alive == 0
-            callback, self._on_closed = (self._on_closed, None) if done else (None, self._on_closed)
+            self._changed.notify_all()
+            callback = self._take_callback_if_done()
         if callback:
             callback()
 
@@ -278,19 +355,19 @@ class WorkerPool:
             try:
                 if closed:
                     raise StoreError("pool closed")
-                fresh = _start_worker(self.source)
+                fresh = _start_worker(self.source, self._all, self._lock)
             except CityGraphError as exc:
                 if not closed:
                     log.error("cannot replace a query worker: %s", exc)
                 with self._lock:
                     self._alive -= 1
-                    done = self._closed and self._alive == 0
-                    callback = self._on_closed if done else None
+                    if not closed:
+                        self.error = str(exc)
+                    self._changed.notify_all()
+                    callback = self._take_callback_if_done()
                 if callback:
                     callback()
                 return
-            with self._lock:
-                self._all.add(fresh)
             self._release(fresh)
 
         threading.Thread(target=successor, name="citygraph-worker-restart", daemon=True).start()
@@ -300,11 +377,11 @@ class WorkerPool:
         with self._lock:
             self._closed = True
             self._on_closed = on_closed
-            if self._alive == 0:
-                self._on_closed = None
-                if on_closed:
-                    on_closed()
-                return
+            self._changed.notify_all()
+            callback = self._take_callback_if_done()
+        if callback:
+            callback()
+            return
         while True:
             try:
                 w = self._idle.get_nowait()
@@ -369,6 +446,21 @@ def build_in_child(settings: Settings) -> Path:
 
 
 # ---------------------------------------------------------------------------------- holder
+def fits_in_memory(quads: int, workers: int) -> bool:
+    """``CITYGRAPH_SPARQL_MEMORY=auto``: copy a build of ``quads`` into each of ``workers``
+    when it has at most :data:`MEMORY_AUTO_QUADS` and the copies fit in half the available
+    memory (``MemAvailable``; without /proc/meminfo the quad limit alone decides)."""
+    if quads > MEMORY_AUTO_QUADS:
+        return False
+    try:
+        with open("/proc/meminfo", encoding="ascii") as meminfo:
+            available = next(int(line.split()[1]) * 1024 for line in meminfo
+                             if line.startswith("MemAvailable:"))
+    except (OSError, StopIteration, ValueError, IndexError):
+        return True
+    return quads * MEMORY_BYTES_PER_QUAD * max(1, workers) <= available / 2
+
+
 @dataclass(frozen=True)
 class _State:
     graph: CityGraph
@@ -386,7 +478,10 @@ class GraphHolder:
     ``await holder.run(sparql, ...)`` runs SPARQL in a worker with a real timeout.
     """
 
-    def __init__(self, graph: CityGraph, settings: Settings, workers: int | None = None) -> None:
+    def __init__(self, graph: CityGraph, settings: Settings, workers: int | None = None,
+                 wait: bool = True) -> None:
+        """Snapshot ``graph`` and start the workers; ``wait=False`` returns before they are
+        ready (``citygraph serve``: ``/healthz`` answers meanwhile and queries wait for them)."""
         self.settings = settings
         self.workers = workers or settings.sparql_workers
         self.started = time.monotonic()
@@ -394,27 +489,37 @@ class GraphHolder:
         self._reload_lock = threading.Lock()
         self._threads = ThreadPoolExecutor(max_workers=max(8, 4 * self.workers),
                                            thread_name_prefix="citygraph-wait")
-        self._state = self._prepare(graph)
+        self._state = self._prepare(graph, wait=wait)
 
     # ------------------------------------------------------------------ state
-    def _prepare(self, graph: CityGraph) -> _State:
+    def _prepare(self, graph: CityGraph, wait: bool = True) -> _State:
+        """Snapshot ``graph`` and start workers on it; ``wait``: until every worker is ready
+        (a reload or update swaps in a ready pool), else in the background (start-up)."""
         snap = None
         if graph.remote:  # the workers ask the SPARQL server; killing one closes its connection
-            pool = WorkerPool(Source(remote=graph.store.endpoint), self.workers)
+            pool = WorkerPool(Source(remote=graph.store.endpoint), self.workers, wait=wait)
         elif graph.location is not None:
             snap = snapshot(graph.location, self.settings.store_dir)
             try:
                 graph = CityGraph(stores.open_read_only(snap), graph.settings, graph.manifest, snap)
-                source = Source(path=str(snap / stores.OXIGRAPH_DIR), memory=self.settings.sparql_memory)
-                pool = WorkerPool(source, self.workers)
+                source = Source(path=str(snap / stores.OXIGRAPH_DIR), memory=self.in_memory(graph))
+                pool = WorkerPool(source, self.workers, wait=wait)
             except BaseException:
                 shutil.rmtree(snap, ignore_errors=True)
                 raise
         else:
             source = Source(nquads=graph.store.dump(format=ox.RdfFormat.N_QUADS) or b"")
-            pool = WorkerPool(source, self.workers)
+            pool = WorkerPool(source, self.workers, wait=wait)
         held = frozenset(g.value for g in graph.store.named_graphs() if isinstance(g, ox.NamedNode))
         return _State(graph, pool, snap, datetime.now(timezone.utc).isoformat(timespec="seconds"), held)
+
+    def in_memory(self, graph: CityGraph) -> bool:
+        """Whether workers copy ``graph``'s on-disk build into memory (after opening it on disk):
+        CITYGRAPH_SPARQL_MEMORY true/false, or ``auto`` (the default) by the build's size."""
+        if self.settings.sparql_memory is not None:
+            return self.settings.sparql_memory
+        quads = sum(v for v in graph.manifest.get("triples", {}).values() if isinstance(v, int))
+        return fits_in_memory(quads, self.workers)
 
     @property
     def graph(self) -> CityGraph:
@@ -437,6 +542,31 @@ class GraphHolder:
     def uptime(self) -> float:
         return time.monotonic() - self.started
 
+    def health(self) -> dict:
+        """What ``/healthz`` answers (from the moment the server listens)."""
+        state = self._state
+        manifest = state.graph.manifest
+        counts = manifest.get("triples", {})
+        pool = state.pool
+        alive, starting = pool.alive, pool.starting
+        status = "ok" if alive > 0 else "starting" if starting > 0 else "degraded"
+        workers = {"configured": pool.size, "alive": alive, "starting": starting,
+                   "network_isolated": pool.network_isolated, "memory": bool(pool.source.memory)}
+        if pool.error and status != "ok":
+            workers["error"] = pool.error
+        return {
+            "status": status,
+            "ready": alive > 0,
+            "version": __version__,
+            "fingerprint": manifest.get("fingerprint"),
+            "built": manifest.get("built"),
+            "loaded": state.loaded,
+            "triples": {**counts, "total": sum(counts.values())},
+            "uptime_seconds": round(self.uptime, 1),
+            "workers": workers,
+            "last_reload": self.last_reload,
+        }
+
     # ------------------------------------------------------------------ queries
     def job(self, sparql: str, params: Mapping[str, object] | None = None,
             default_graphs: list[str] | None = None, named_graphs: list[str] | None = None,
@@ -448,6 +578,10 @@ class GraphHolder:
 
     async def execute(self, job: Job, timeout: float | None = None) -> tuple:
         """The worker's raw reply to ``job`` (used by /sparql for pre-serialised bodies)."""
+        pool = self._state.pool
+        if pool.alive == 0 and pool.starting > 0:  # start-up: wait for a worker, not on the clock
+            await asyncio.get_running_loop().run_in_executor(self._threads, pool.wait_ready,
+                                                             STARTUP_WAIT, 1)
         deadline = time.monotonic() + (self.settings.sparql_timeout if timeout is None else timeout)
         while True:
             try:
@@ -484,6 +618,9 @@ class GraphHolder:
                  timeout: float | None = None, default_graphs: list[str] | None = None,
                  named_graphs: list[str] | None = None, max_rows: int | None = None) -> QueryResult:
         """:meth:`run` for sync (``def``) handlers, which FastAPI runs in a thread."""
+        pool = self._state.pool
+        if pool.alive == 0 and pool.starting > 0:
+            pool.wait_ready(STARTUP_WAIT, 1)
         deadline = time.monotonic() + (self.settings.sparql_timeout if timeout is None else timeout)
         job = self.job(sparql, params, default_graphs, named_graphs, max_rows)
         while True:

@@ -12,6 +12,7 @@ import ctypes
 import os
 import signal
 import sys
+import threading
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
 
@@ -35,7 +36,7 @@ class Source:
 
     path: str | None = None
     nquads: bytes | None = None
-    memory: bool = False  # copy the on-disk build into memory at start (faster scans)
+    memory: bool = False  # after opening the on-disk build, copy it into memory in the background
     remote: object = None  # a citygraph.remote.Endpoint: ask that SPARQL server instead
 
 
@@ -64,20 +65,31 @@ def open_source(source: Source) -> ox.Store:
 
         return RemoteStore(source.remote)  # type: ignore[return-value]
     if source.path is not None:
-        disk = ox.Store.read_only(source.path)
-        if not source.memory:
-            return disk
-        store = ox.Store()
-        store.bulk_extend(disk.quads_for_pattern(None, None, None, None))
-        return store
+        return ox.Store.read_only(source.path)
     store = ox.Store()
     if source.nquads:
         store.load(source.nquads, format=ox.RdfFormat.N_QUADS)
     return store
 
 
+def copy_into_memory(disk: ox.Store) -> ox.Store:
+    """An in-memory copy of ``disk``, blank nodes included (N-Quads would rename them).
+
+    The quads pass through a generator, so the interpreter can hand the GIL to the worker's
+    main thread between quads: it keeps answering from ``disk`` while this runs in a thread.
+    """
+    store = ox.Store()
+    store.bulk_extend(quad for quad in disk.quads_for_pattern(None, None, None, None))
+    return store
+
+
 def serve(conn: Connection, source: Source) -> None:
-    """Report ``ready`` (or ``failed``), then answer jobs until the parent closes the pipe."""
+    """Report ``ready`` (or ``failed``), then answer jobs until the parent closes the pipe.
+
+    An on-disk build is opened read-only and answered from at once; with ``source.memory`` a
+    thread copies it into memory meanwhile and later jobs run on the copy (scans and
+    aggregates are several times faster there).
+    """
     isolated = isolate_network() if source.remote is None else False  # a remote store needs the network
     try:
         store = open_source(source)
@@ -85,13 +97,23 @@ def serve(conn: Connection, source: Source) -> None:
         conn.send(("failed", f"{type(exc).__name__}: {exc}"))
         return
     conn.send(("ready", {"pid": os.getpid(), "network_isolated": isolated}))
+    current = [store]  # the thread below swaps in the copy: one assignment, between jobs or during one
+    if source.memory and source.path is not None:
+        def copy() -> None:
+            try:
+                current[0] = copy_into_memory(store)
+            except Exception as exc:  # noqa: BLE001 - the worker keeps answering from disk
+                print(f"citygraph worker {os.getpid()}: cannot copy the store into memory "
+                      f"({type(exc).__name__}: {exc}); answering from disk", file=sys.stderr)
+
+        threading.Thread(target=copy, name="citygraph-copy", daemon=True).start()
     while True:
         try:
             job = conn.recv()
         except (EOFError, OSError):
             return
         try:
-            reply = run(store, job)
+            reply = run(current[0], job)
         except Exception as exc:  # noqa: BLE001 - a bug must not kill the worker silently
             reply = ("error", "internal", f"{type(exc).__name__}: {exc}")
         try:

@@ -5,7 +5,6 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
 
-from citygraph import __version__
 from citygraph.api.executor import GraphHolder, ReloadBusy, ReloadError
 from citygraph.api.routes.sparql import check_token
 
@@ -14,23 +13,15 @@ router = APIRouter(tags=["operations"])
 
 @router.get("/healthz", summary="Health and build information")
 def healthz(request: Request) -> dict:
-    """``status`` ok, the build's fingerprint and time, triples per layer, uptime, workers."""
+    """Answered from the moment the server listens, before the query workers are up.
+
+    ``status``: ``starting`` (no query worker ready yet; queries wait for one), ``ok`` (at
+    least one ready) or ``degraded`` (none could start; ``workers.error`` says why); ``ready``:
+    whether a query can be answered now. Also the build's fingerprint and time, triples per
+    layer, uptime and the workers (configured, alive, starting, network isolation, memory copy).
+    """
     holder: GraphHolder = request.app.state.holder
-    manifest = holder.graph.manifest
-    counts = manifest.get("triples", {})
-    pool = holder.pool
-    return {
-        "status": "ok" if pool.alive > 0 else "degraded",
-        "version": __version__,
-        "fingerprint": manifest.get("fingerprint"),
-        "built": manifest.get("built"),
-        "loaded": holder.loaded,
-        "triples": {**counts, "total": sum(counts.values())},
-        "uptime_seconds": round(holder.uptime, 1),
-        "workers": {"configured": pool.size, "alive": pool.alive,
-                    "network_isolated": pool.network_isolated},
-        "last_reload": holder.last_reload,
-    }
+    return holder.health()
 
 
 @router.post("/admin/reload", summary="Rebuild from the data files and swap the graph in",
