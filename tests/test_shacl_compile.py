@@ -338,6 +338,11 @@ _COMPONENTS = {
              sh:nodeKind sh:IRI ; sh:message "node"@en .""",
         "ex:n ex:p 1 . ex:a ex:link ex:b . ex:b ex:p 2 .",
         'ex:m ex:link ex:n , [ ex:p 3 ], "lit" . ex:z ex:q 1 .'),
+    "deactivated": (
+        """ex:S a sh:NodeShape ; sh:targetClass ex:T ; sh:property [ sh:path ex:p ; sh:minCount 1 ] ,
+             [ sh:path ex:q ; sh:minCount 1 ; sh:deactivated true ] .
+           ex:Off a sh:NodeShape ; sh:targetClass ex:T ; sh:deactivated true ; sh:nodeKind sh:Literal .""",
+        "ex:a a ex:T ; ex:p 1 .", "ex:a a ex:T ; ex:q 1 ."),
     "implicit-class-target": (
         "ex:T a rdfs:Class, sh:NodeShape ; sh:property [ sh:path ex:p ; sh:minCount 1 ] .",
         "ex:a a ex:T ; ex:p 1 .", "ex:a a ex:T . ex:b a ex:U . ex:U rdfs:subClassOf ex:T ."),

@@ -454,7 +454,10 @@ def compile_shapes(shapes: rdflib.Graph) -> CompiledShapes:
 
     def compile_one(shape, targets, owner_path_shape):
         """Compile each constraint of ``shape`` (evaluated on the focus nodes of ``targets``)."""
-        if shapes.value(shape, _sh.deactivated) == Literal(True):
+        if shapes.value(shape, _sh.deactivated) == Literal(True):  # reports nothing: drop it
+            for param, arg in list(shapes.predicate_objects(shape)):
+                if str(param).startswith(SH) and param not in _NOT_CONSTRAINTS:
+                    leftovers.remove((shape, param, arg))
             return
         path_node = shapes.value(shape, _sh.path)
         for param, arg in list(shapes.predicate_objects(shape)):
@@ -484,6 +487,8 @@ def compile_shapes(shapes: rdflib.Graph) -> CompiledShapes:
             skipped.append(f"{shape}: also used inside other shapes; left to pySHACL")
             continue
         if shapes.value(shape, _sh.deactivated) == Literal(True):
+            for target in (_sh.targetClass, _sh.targetNode, _sh.targetSubjectsOf, _sh.targetObjectsOf):
+                leftovers.remove((shape, target, None))
             continue
         targets = _targets(shapes, shape)
         if not targets:
