@@ -174,3 +174,111 @@ def test_split_engine_agrees_with_pyshacl_on_every_case() -> None:
                        for r in report.results)
 
     assert keyset(fast) == keyset(slow)
+
+
+# ---------------------------------------------------------------------------------- layers
+# shapes/layers.ttl, the lighter shapes for imported layers: each case under tests/shapes/layers/
+# is checked as an imported layer (with _layer.ttl, a small conforming layer) beside the curated
+# _base.ttl, with the same header format as above.
+LAYER_CASES_DIR = CASES_DIR / "layers"
+LAYER_BASE = LAYER_CASES_DIR / "_layer.ttl"
+LAYER_SHAPES = REPO / "shapes" / "layers.ttl"
+LAYER_CASES = sorted(p for p in LAYER_CASES_DIR.glob("*.ttl") if not p.name.startswith("_"))
+
+
+def _layer_report(*cases: Path):
+    return validate([BASE], settings=SETTINGS, layer_files=[LAYER_BASE, *cases])
+
+
+@pytest.mark.parametrize("case", LAYER_CASES, ids=[p.stem for p in LAYER_CASES])
+def test_layer_shape_case(case: Path) -> None:
+    shapes, expects = header(case)
+    assert shapes, f"{case.name}: add a '# shape: shape:Name' header line"
+    report = _layer_report(case)
+    mine = [r for r in report.results if r.shape in shapes]
+    missing = []
+    for expect in expects:
+        hit = next((r for r in mine if _matches(expect, r)), None)
+        if hit is None:
+            missing.append(" ".join(expect))
+        else:
+            mine.remove(hit)
+    assert not missing and not mine, (
+        f"{case.name}:\n  expected but not reported: {missing}\n  reported but not expected:\n    "
+        + "\n    ".join(_describe(r) for r in mine)
+        + "\n  (all results:\n    " + "\n    ".join(_describe(r) for r in report.results) + ")")
+    others = [r for r in report.results if r.shape not in shapes and r.severity == "violation"]
+    assert not others, f"{case.name} also breaks other shapes:\n  " + "\n  ".join(map(_describe, others))
+    for r in report.results:  # every result is placed in the case's file (or the base layer's)
+        assert r.file in {SETTINGS.relative(case), SETTINGS.relative(LAYER_BASE)}, _describe(r)
+        assert r.line, _describe(r)
+
+
+def test_layer_base_conforms_and_curated_shapes_stay_off() -> None:
+    """The small layer conforms, with no result at all; the curated shapes' own targets are
+    not in force for it (its names have no fi/sv labels, its datasets no seed file)."""
+    report = _layer_report()
+    assert [_describe(r) for r in report.results] == []
+    strict = validate([BASE, LAYER_BASE], settings=SETTINGS)  # the same data as curated: fails
+    shapes = {r.shape for r in strict.results if r.severity == "violation"}
+    assert {"shape:Attestation", "shape:SourceDocument"} <= shapes
+
+
+def test_every_layer_shape_has_a_valid_and_an_invalid_case() -> None:
+    graph = rdflib.Graph().parse(LAYER_SHAPES)
+    declared = {_name(s) for s in graph.subjects(rdflib.RDF.type, SH.NodeShape)}
+    valid, invalid = Counter(), Counter()
+    for case in LAYER_CASES:
+        shapes, expects = header(case)
+        if not expects:
+            valid.update(shapes)
+        for expect in expects:
+            invalid[expect[1]] += 1
+    assert declared
+    for shape in sorted(declared):
+        assert valid[shape], f"{shape} has no conforming case in tests/shapes/layers/"
+        assert invalid[shape], f"{shape} has no failing case in tests/shapes/layers/"
+
+
+def test_layer_shapes_switch_on_only_what_they_name() -> None:
+    """The composed shapes graph: layers.ttl's shapes, plus citygraph.ttl's without targets
+    except where layers.ttl gives one back."""
+    from citygraph.validate import layer_shapes
+
+    composed = layer_shapes(SETTINGS)
+    targeted = {_name(s) for s in _targeted_shapes(composed)}
+    assert {"shape:Relationship", "shape:UniqueIdentifiers", "shape:LayerCity"} <= targeted
+    assert not {"shape:City", "shape:Attestation", "shape:SourceDocument", "shape:Labels-fi",
+                "shape:NoPersonalData"} & targeted
+
+
+def test_layer_messages_are_written_for_a_curator() -> None:
+    graph = rdflib.Graph().parse(LAYER_SHAPES)
+
+    def message(node: rdflib.term.Node) -> bool:
+        return any(m.language == "en" for m in graph.objects(node, SH.message))
+
+    silent = []
+    for shape in graph.subjects(rdflib.RDF.type, SH.NodeShape):
+        for prop in graph.objects(shape, SH.property):
+            if not message(prop) and not message(shape):
+                silent.append(f"{_name(shape)} property {graph.value(prop, SH.path)}")
+        for constraint in graph.objects(shape, SH.sparql):
+            if not message(constraint) and not message(shape):
+                silent.append(f"{_name(shape)} SPARQL constraint")
+    assert silent == []
+
+
+def test_layer_engines_agree() -> None:
+    """Compiled, split and all-pySHACL runs give the same results on every layer case."""
+    reports = {engine: validate([BASE], settings=SETTINGS, engine=engine,
+                                layer_files=[LAYER_BASE, *LAYER_CASES])
+               for engine in ("compiled", "split", "pyshacl")}
+
+    def keyset(report):
+        return Counter((r.severity, r.shape, r.property, r.entity, r.node_line, r.value,
+                        r.message if r.constraint != "sh:SPARQLConstraintComponent" else None)
+                       for r in report.results)
+
+    assert keyset(reports["compiled"]) == keyset(reports["split"]) == keyset(reports["pyshacl"])
+    assert sum(keyset(reports["compiled"]).values()) > 40

@@ -309,18 +309,32 @@ def validate(
     paths: Annotated[Optional[list[Path]], typer.Argument(
         help="Turtle files or folders to check (default data/).")] = None,
     layers: Annotated[str, typer.Option(
-        "--layers", help="Comma-separated layers to check: curated (default), ontology.")] = "curated",
+        "--layers", help="Comma-separated layers to check: curated (default), ontology, an "
+        "imported layer's name (see `citygraph layers`), or all (curated and every imported "
+        "layer).")] = "curated",
     fmt: Annotated[ValidateFormat, typer.Option("--format", help="text, json or ttl")] = ValidateFormat.text,
     min_severity: Annotated[MinSeverity, typer.Option(
         "--min-severity", help="Show results at this severity or worse.")] = MinSeverity.warning,
+    shapes_out: Annotated[Optional[Path], typer.Option(
+        "--shapes-out", help="Also write the shapes graph used for imported layers (layers.ttl "
+        "with citygraph.ttl's shapes, minus their targets) to this Turtle file, for another "
+        "SHACL engine.")] = None,
 ) -> None:
-    """Check the data against shapes/citygraph.ttl. Exit 0 conforms (warnings allowed),
-    1 violations, 2 could not run (such as a Turtle syntax error)."""
-    from citygraph.validate import validate as run_validation
+    """Check the data against shapes/citygraph.ttl, and imported layers against the lighter
+    shapes/layers.ttl. Exit 0 conforms (warnings allowed), 1 violations, 2 could not run (such
+    as a Turtle syntax error)."""
+    from citygraph.validate import layer_shapes, validate as run_validation
 
+    chosen = [x.strip() for x in layers.split(",") if x.strip()]
+    if "all" in chosen and "curated" not in chosen:
+        chosen.insert(0, "curated")
+    settings = Settings.from_env()
     try:
-        report = run_validation(paths, settings=Settings.from_env(),
-                                layers=[x.strip() for x in layers.split(",") if x.strip()])
+        if shapes_out is not None:
+            layer_shapes(settings).serialize(destination=str(shapes_out), format="turtle")
+        with _err().status("validating…") as status:
+            report = run_validation(paths, settings=settings, layers=chosen,
+                                    notify=lambda m: status.update(m))
     except CityGraphError as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(2) from None

@@ -43,24 +43,28 @@ from citygraph.config import Settings
 from citygraph.errors import CityGraphError
 from citygraph.locations import SourceIndex
 from citygraph.namespaces import (
-    CG, CURATED_GRAPH, DCTERMS, ID, ONTOLOGY_GRAPH, ORG, OWL, PREFIXES, RDF, RDFS, SKOS, XSD_STRING,
+    CG, CURATED_GRAPH, DCTERMS, GRAPH, ID, ONTOLOGY_GRAPH, ORG, OWL, PREFIXES, RDF, RDFS, SKOS, XSD_STRING,
     compact,
 )
 
 SH = "http://www.w3.org/ns/shacl#"
 SHAPES_NS = "https://w3id.org/citygraph/shapes#"
 SHAPES_RELPATH = Path("shapes") / "citygraph.ttl"
+#: the lighter shapes for imported layers, used with citygraph.ttl's shapes minus their targets
+LAYER_SHAPES_RELPATH = Path("shapes") / "layers.ttl"
 
 #: most to least severe; ``--min-severity`` picks a cut-off in this order
 SEVERITIES = ("violation", "warning", "info")
 _SEVERITY_IRI = {SH + "Violation": "violation", SH + "Warning": "warning", SH + "Info": "info"}
 _SEVERITY_OF = {v: k for k, v in _SEVERITY_IRI.items()}
 
-#: layers ``validate`` can check; the ontology is always loaded for the class hierarchy
+#: built-in layers ``validate`` can check (the ontology is always loaded for the class
+#: hierarchy); every imported layer (``citygraph import``) can be named too, or ``all``
 LAYERS = ("curated", "ontology")
 #: ``validate(engine=...)``: core constraints compiled to SPARQL (default), in pySHACL, or all
 #: constraints in pySHACL (the reference)
 ENGINES = ("compiled", "split", "pyshacl")
+_TARGETS = ("targetClass", "targetNode", "targetSubjectsOf", "targetObjectsOf")
 
 #: properties that name the parties of a relationship, for labels such as "Helsinki – Tallinn"
 _PARTY_PROPERTIES = (CG + "party", ORG + "member", ORG + "organization", CG + "host",
@@ -206,7 +210,8 @@ class ValidationReport:
         """Plain text grouped by entity: where, what, how bad, what to do."""
         out: list[str] = []
         for group in self.entities(min_severity):
-            where = f"{group['file']}:{group['line']}" if group["file"] else "(not in the checked files)"
+            where = (f"{group['file']}:{group['line']}" if group["file"] and group["line"]
+                     else group["file"] or "(not in the checked files)")
             label = f"  ({group['label']})" if group["label"] and group["label"] != group["name"] else ""
             out.append(f"{where}  {group['name']}{label}")
             for r in sorted(group["results"], key=lambda x: (SEVERITIES.index(x["severity"]),
@@ -380,6 +385,82 @@ def _load(files: Sequence[Path], settings: Settings, layers: Sequence[str]) -> _
     if "ontology" not in layers and onto_rel in names:
         names.remove(onto_rel)
     return _Loaded(store, index, names)
+
+
+@dataclass
+class _Layers:
+    """Imported layers loaded beside the curated data, and where their entities come from."""
+
+    names: list[str]
+    graphs: dict[str, list[ox.NamedNode]]  # layer name -> the graphs its file holds
+    files: list[str]
+
+    def owner(self, store: ox.Store, node: ox.NamedNode | ox.BlankNode) -> str | None:
+        """The first layer whose graphs say something about ``node`` (None: no layer does)."""
+        for name in self.names:
+            for graph in self.graphs[name]:
+                if next(store.quads_for_pattern(node, None, None, graph), None) is not None:
+                    return name
+        return None
+
+
+def _resolve_layers(settings: Settings, layers: Sequence[str]) -> list[str]:
+    """``--layers`` names -> imported layer names (``all``: every one imported)."""
+    from citygraph.errors import NotFoundError
+    from citygraph.layers import select
+
+    wanted = [name for name in layers if name not in LAYERS]
+    if not wanted:
+        return []
+    try:
+        return select(settings, ",".join(wanted))
+    except NotFoundError as exc:
+        known = ", ".join((*LAYERS, "all"))
+        raise CityGraphError(f"{exc} (validate also knows: {known})") from exc
+
+
+def _load_layers(store: ox.Store, settings: Settings, names: Sequence[str],
+                 notify: Notify | None = None) -> _Layers:
+    """Add each imported layer's N-Quads (its graph and the GeoNames places it refers to)."""
+    from citygraph.layers.base import NQUADS, layer_path
+    from citygraph.layers.registry import REGISTRY, get
+
+    graphs: dict[str, list[ox.NamedNode]] = {}
+    files: list[str] = []
+    for name in names:
+        folder = layer_path(settings, name)
+        if folder is None:
+            raise CityGraphError(f"layer {name!r} is not imported; run `citygraph import {name}`")
+        path = folder / NQUADS
+        if notify:
+            notify(f"loading layer {name}")
+        try:
+            store.bulk_load(path=str(path), format=ox.RdfFormat.N_QUADS)
+        except (OSError, SyntaxError, ValueError) as exc:
+            raise CityGraphError(f"{settings.relative(path)}: cannot read layer {name!r} ({exc}); "
+                                 f"import it again with `citygraph import {name}`") from exc
+        graphs[name] = [ox.NamedNode(get(name).graph), ox.NamedNode(REGISTRY["geonames"].graph)]
+        files.append(settings.relative(path))
+    return _Layers(list(names), graphs, files)
+
+
+def layer_shapes(settings: Settings, shapes: Path | None = None,
+                 layer_file: Path | None = None) -> rdflib.Graph:
+    """The shapes graph for imported layers: ``shapes/layers.ttl`` plus the shapes of
+    ``shapes/citygraph.ttl`` without their targets (layers.ttl switches some back on)."""
+    curated_path = shapes or default_shapes(settings)
+    extra_path = layer_file or settings.home / LAYER_SHAPES_RELPATH
+    curated = _load_shapes(curated_path, settings.relative(curated_path))
+    extra = _load_shapes(extra_path, settings.relative(extra_path))
+    out = rdflib.Graph()
+    for prefix, ns in (*curated.namespaces(), *extra.namespaces()):
+        out.bind(prefix, ns, override=False)
+    targets = {URIRef(SH + t) for t in _TARGETS}
+    for triple in curated:
+        if triple[1] not in targets:
+            out.add(triple)
+    out += extra
+    return out
 
 
 # ---------------------------------------------------------------------------------- shapes
@@ -609,9 +690,10 @@ def _run_builtin(store: ox.Store) -> list[_Raw]:
 class _Describer:
     """Labels, types, parents and locations of nodes, looked up in the Oxigraph store."""
 
-    def __init__(self, store: ox.Store, index: SourceIndex) -> None:
+    def __init__(self, store: ox.Store, index: SourceIndex, layers: _Layers | None = None) -> None:
         self.store = store
         self.index = index
+        self.layers = layers
         self._labels: dict[str, str] = {}
 
     def objects(self, node: object, prop: str) -> list:
@@ -649,10 +731,53 @@ class _Describer:
             return quad.subject, quad.predicate.value
         return None
 
+    def _rows(self, node: ox.NamedNode | ox.BlankNode) -> list[int]:
+        """The rows of the imported file (cg:sourceRow) that state ``node``'s facts."""
+        rows = []
+        for holder in [node, *self.objects(node, CG + "attestation")]:
+            for row in self.objects(holder, CG + "sourceRow"):
+                if isinstance(row, ox.Literal) and row.value.isdigit():
+                    rows.append(int(row.value))
+        return sorted(rows)
+
+    def _in_layer(self, entity: str, node: ox.NamedNode | ox.BlankNode | None = None) -> dict:
+        """``{file: layers/NAME, line: first row}`` for an entity an imported layer states."""
+        if self.layers is None:
+            return {}
+        owner = self.layers.owner(self.store, ox.NamedNode(entity))
+        if owner is None:
+            return {}
+        found: dict = {"file": f"layers/{owner}"}
+        where = self.index.subject(entity)  # a layer given as a Turtle file: its own lines
+        rows = self._rows(ox.NamedNode(entity))
+        if where is not None:
+            found = {"file": where.file, "line": where.line}
+        elif rows:
+            found["line"] = rows[0]
+        if node is not None:
+            own = self._rows(node)
+            if own:
+                found["node_line"] = own[0]
+        return found
+
     def locate(self, focus: rdflib.term.Node) -> tuple[str | None, str, dict]:
-        """(entity IRI, focus kind, {file, line, node_line})."""
+        """(entity IRI, focus kind, {file, line, node_line}); for an imported layer's entity
+        the file is ``layers/NAME`` and the lines are rows of the imported file."""
         if isinstance(focus, URIRef):
+            node = ox.NamedNode(str(focus))
+            owner = next(self.store.quads_for_pattern(None, ox.NamedNode(CG + "attestation"), node), None)
+            if owner is not None and isinstance(owner.subject, ox.NamedNode):  # a layer's evidence
+                entity = owner.subject.value
+                where, own = self.index.subject(entity), self.index.subject(str(focus))
+                if where is None:
+                    return entity, "attestation", self._in_layer(entity, node)
+                found = {"file": where.file, "line": where.line}
+                if own is not None:
+                    found["node_line"] = own.line
+                return entity, "attestation", found
             where = self.index.subject(str(focus))
+            if where is None and self.layers is not None:
+                return str(focus), "entity", self._in_layer(str(focus))
             return str(focus), "entity", ({"file": where.file, "line": where.line} if where else {})
         if not isinstance(focus, BNode):  # a literal focus node: cannot be placed
             return None, "value", {}
@@ -670,7 +795,7 @@ class _Describer:
             return None, "blank node", {}
         entity = node.value
         where = self.index.subject(entity)
-        found = {"file": where.file, "line": where.line} if where else {}
+        found = {"file": where.file, "line": where.line} if where else self._in_layer(entity)
         first, predicate = chain[-1]
         kind = "attestation" if predicate == CG + "attestation" else "blank node"
         quotes = [o.value for o in self.objects(first, CG + "quote") if isinstance(o, ox.Literal)]
@@ -772,8 +897,16 @@ def default_shapes(settings: Settings) -> Path:
 
 def validate(paths: Sequence[str | Path] | None = None, *, settings: Settings | None = None,
              shapes: Path | None = None, layers: Sequence[str] = ("curated",),
-             engine: str = "compiled") -> ValidationReport:
-    """Validate Turtle files (default: all of ``data/``) against the shapes.
+             engine: str = "compiled", layer_shapes_file: Path | None = None,
+             layer_files: Sequence[Path] = (), notify: Notify | None = None) -> ValidationReport:
+    """Validate Turtle files (default: all of ``data/``) and imported layers against the shapes.
+
+    ``layers`` names what to check: ``curated`` (the Turtle files, against
+    ``shapes/citygraph.ttl``), ``ontology``, and imported layers by name or ``all`` (each
+    against :func:`layer_shapes`, on the merged graph of the curated data and those layers;
+    results are kept for the entities a layer states something about). ``layer_files`` are
+    Turtle files to check as imported layers (an importer's output, or a test case), each in a
+    graph of its own.
 
     ``engine="compiled"`` (default) runs core constraints compiled to SPARQL
     (:mod:`citygraph.shacl_compile`; what it cannot translate stays in pySHACL) and
@@ -783,33 +916,65 @@ def validate(paths: Sequence[str | Path] | None = None, *, settings: Settings | 
     parsed and :class:`~citygraph.errors.CityGraphError` for bad arguments or shapes.
     """
     settings = settings or Settings.from_env()
-    unknown = [layer for layer in layers if layer not in LAYERS]
-    if unknown:
-        raise CityGraphError(f"unknown layer(s) {', '.join(unknown)}; known: {', '.join(LAYERS)}")
     if engine not in ENGINES:
         raise CityGraphError(f"unknown engine {engine!r}; use {', '.join(ENGINES)}")
+    imported = _resolve_layers(settings, layers)
+    builtin = [layer for layer in layers if layer in LAYERS]
     started = time.perf_counter()
-    files = turtle_files(paths if paths else [settings.data_dir]) if "curated" in layers else []
+    wanted = "curated" in builtin or imported or layer_files  # layers refer to curated entities
+    files = turtle_files(paths if paths else [settings.data_dir]) if wanted else []
     shapes_path = shapes or default_shapes(settings)
     shape_graph = _load_shapes(shapes_path, settings.relative(shapes_path))
-    loaded = _load(files, settings, layers)
+    loaded = _load(files, settings, builtin)
     parsed = time.perf_counter()
 
-    raws = _run_builtin(loaded.store)
-    if engine != "pyshacl":
-        raws += _run_core(loaded.store, lambda: loaded.data, _core(shape_graph), engine)
-        core_done = time.perf_counter()
-        raws += _run_oxigraph(loaded.store, _sparql_constraints(shape_graph))
+    raws: list[_Raw] = []
+    if builtin:
+        raws += _run_builtin(loaded.store)
+        if engine != "pyshacl":
+            raws += _run_core(loaded.store, lambda: loaded.data, _core(shape_graph), engine)
+            core_done = time.perf_counter()
+            raws += _run_oxigraph(loaded.store, _sparql_constraints(shape_graph))
+        else:
+            raws += _run_pyshacl(loaded.data, shape_graph)
+            core_done = time.perf_counter()
     else:
-        raws += _run_pyshacl(loaded.data, shape_graph)
-        core_done = time.perf_counter()
+        core_done = parsed
     checked = time.perf_counter()
-    results = _word(raws, _Describer(loaded.store, loaded.index), shape_graph)
+
+    found: _Layers | None = None
+    wording_shapes = shape_graph
+    if imported or layer_files:
+        found = _load_layers(loaded.store, settings, imported, notify)
+        for path in layer_files:
+            rel = settings.relative(Path(path))
+            graph = ox.NamedNode(f"{GRAPH}file-{len(found.names)}")
+            triples = parse_turtle(Path(path), rel)
+            loaded.store.extend(ox.Quad(t.subject, t.predicate, t.object, graph) for t in triples)
+            loaded.index.add_file(Path(path), rel)
+            found.names.append(rel)
+            found.graphs[rel] = [graph]
+            found.files.append(rel)
+        light = layer_shapes(settings, shapes_path, layer_shapes_file)
+        if notify:
+            notify(f"checking {len(imported)} layer(s) against {LAYER_SHAPES_RELPATH}")
+        if engine != "pyshacl":
+            extra = _run_core(loaded.store, lambda: _rdflib_of(loaded.store), _core(light), engine)
+            extra += _run_oxigraph(loaded.store, _sparql_constraints(light))
+        else:
+            extra = _run_pyshacl(_rdflib_of(loaded.store), light)
+        raws += [raw for raw in extra if _stated_by_layer(raw.focus, loaded.store, found)]
+        wording_shapes = shape_graph + light
+    layered = time.perf_counter()
+    results = _word(raws, _Describer(loaded.store, loaded.index, found), wording_shapes)
     done = time.perf_counter()
+    seconds = {"load": parsed - started, "pyshacl": core_done - parsed,
+               "oxigraph": checked - core_done, "report": done - layered, "total": done - started}
+    if found is not None:
+        seconds["layers"] = layered - checked
     return ValidationReport(
-        results=results, files=loaded.files, layers=list(layers),
-        seconds={"load": parsed - started, "pyshacl": core_done - parsed,
-                 "oxigraph": checked - core_done, "report": done - checked, "total": done - started})
+        results=results, files=loaded.files + (found.files if found else []),
+        layers=[*builtin, *imported], seconds=seconds)
 
 
 def _run_core(store: ox.Store, data: Callable[[], rdflib.Graph], shapes: rdflib.Graph,
@@ -830,6 +995,18 @@ def _rdflib_of(store: ox.Store) -> rdflib.Graph:
     for quad in store:
         add((_to_rdflib(quad.subject), _to_rdflib(quad.predicate), _to_rdflib(quad.object)))
     return graph
+
+
+def _stated_by_layer(focus: rdflib.term.Node, store: ox.Store, found: _Layers) -> bool:
+    """Whether an imported layer says something about the focus node (or, for evidence, about
+    the relationship it belongs to)."""
+    if isinstance(focus, Literal):
+        return False
+    node = _to_ox(focus)
+    if found.owner(store, node) is not None:
+        return True
+    parent = next(store.quads_for_pattern(None, ox.NamedNode(CG + "attestation"), node), None)
+    return parent is not None and found.owner(store, parent.subject) is not None
 
 
 def check_for_build(settings: Settings, files: Sequence[Path],
@@ -857,6 +1034,6 @@ def check_for_build(settings: Settings, files: Sequence[Path],
 
 
 __all__ = [
-    "ConsistencyError", "LAYERS", "SEVERITIES", "ValidationReport", "ValidationResult",
+    "ConsistencyError", "LAYERS", "layer_shapes", "SEVERITIES", "ValidationReport", "ValidationResult",
     "check_for_build", "default_shapes", "display", "turtle_files", "validate",
 ]
