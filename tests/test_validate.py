@@ -260,4 +260,5 @@ def test_cli_exit_2_on_unknown_layer(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("CITYGRAPH_HOME", str(REPO))
     result = runner.invoke(app, ["validate", "--layers", "curated,external"])
     assert result.exit_code == 2
-    assert "unknown layer" in result.output
+    assert "layer 'external' is not imported" in result.output
+    assert "validate also knows: curated, ontology, all" in result.output
