@@ -31,7 +31,7 @@ class QueryResult:
             return cls("ask", boolean=bool(result))
         if isinstance(result, ox.QuerySolutions):
             variables = [v.value for v in result.variables]
-            rows = [tuple(solution[v] for v in variables) for solution in result]
+            rows = [tuple(solution) for solution in result]  # values in the order of the variables
             return cls("select", variables=variables, rows=rows)
         return cls("graph", variables=["subject", "predicate", "object"], triples=list(result))
 
