@@ -95,11 +95,29 @@ def wait_ready(port: int, process: subprocess.Popen, path: str, limit: float = 6
             conn.request("GET", f"{path}?{query}", headers={"Accept": "application/sparql-results+json"})
             if conn.getresponse().status == 200:
                 conn.close()
+                if path == "/sparql" and not _workers_settled(port):
+                    time.sleep(0.3)
+                    continue
                 return
         except OSError:
             pass
         time.sleep(0.3)
     raise RuntimeError("server did not become ready")
+
+
+def _workers_settled(port: int) -> bool:
+    """citygraph: every worker up and, when they copy the build into memory, done copying
+    (``/healthz``), so the load measures the steady state, not the start-up."""
+    try:
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+        conn.request("GET", "/healthz")
+        workers = json.loads(conn.getresponse().read()).get("workers", {})
+        conn.close()
+    except (OSError, ValueError):
+        return False
+    if workers.get("starting") or workers.get("alive", 0) < workers.get("configured", 1):
+        return False
+    return not workers.get("memory") or workers.get("in_memory", 0) >= workers.get("configured", 1)
 
 
 def stop(process: subprocess.Popen) -> None:

@@ -149,6 +149,8 @@ class Context:
         self.out: Path = args.out
         self.work = Path(tempfile.mkdtemp(prefix="citygraph-bench-run-"))
         self.sizes = ["S"] if args.smoke else ["S", "M", "L"] + (["XL"] if args.xl else [])
+        if args.sizes:
+            self.sizes = [z for z in self.sizes if z in args.sizes.split(",")]
         self.worlds: dict[str, dict] = {}
         self.stores: dict[str, dict] = {}  # size -> {"env": ..., "ox_location": ...}
         self.real_world: dict | None = None
@@ -318,34 +320,64 @@ def part_queries(ctx: Context) -> dict:
 
 
 # ---------------------------------------------------------------------------------- start-up
+def first_answers(port: int, proc: subprocess.Popen, started: float, limit: float = 300) -> dict:
+    """``citygraph serve`` from process start: the first 200 on /healthz, the first answer to
+    ``ASK {}`` on /sparql (asked as soon as /healthz answered; the server holds it until a
+    worker and the app are up), and /healthz reporting every worker up."""
+    base = f"http://127.0.0.1:{port}"
+    out = {"healthz_s": wait_200(base + "/healthz", proc, started, limit)}
+    with urllib.request.urlopen(base + "/sparql?query=ASK%7B%7D", timeout=limit) as reply:
+        reply.read()
+    out["query_s"] = time.perf_counter() - started
+    while time.perf_counter() - started < limit:
+        with urllib.request.urlopen(base + "/healthz", timeout=10) as reply:
+            workers = json.loads(reply.read()).get("workers", {})
+        if workers.get("starting", 0) == 0 and workers.get("alive", 0) >= workers.get("configured", 1):
+            break
+        time.sleep(0.02)
+    out["all_workers_s"] = time.perf_counter() - started
+    return out
+
+
 def part_startup(ctx: Context) -> dict:
     size = "S" if ctx.args.smoke else "L"
     if size not in ctx.stores:
         raise RuntimeError(f"start-up needs the {size} store from the load part")
     env = {**ctx.stores[size]["env"], "CITYGRAPH_ACCESS_LOG": "false"}
     ox_exe = shutil.which("oxigraph", path=str(BIN)) or shutil.which("oxigraph")
-    ours, theirs = [], []
-    for i in range(1 if ctx.args.smoke else 2):
+    ours: list[dict] = []
+    theirs: list[float] = []
+    for i in range(1 if ctx.args.smoke else 3):
         for name in (("citygraph", "oxigraph") if i % 2 == 0 else ("oxigraph", "citygraph")):
             port = free_port()
             if name == "citygraph":
                 cmd = [str(BIN / "citygraph"), "serve", "--host", "127.0.0.1", "--port", str(port)]
-                url, e = f"http://127.0.0.1:{port}/healthz", env
+                e = env
             else:
                 cmd = [ox_exe, "serve-read-only", "--location", ctx.stores[size]["ox_location"],
                        "--bind", f"127.0.0.1:{port}", "--union-default-graph"]
-                url, e = f"http://127.0.0.1:{port}/query?query=ASK%7B%7D", None
+                e = None
             started = time.perf_counter()
             proc = subprocess.Popen(cmd, env=e, cwd=ROOT, stdout=subprocess.DEVNULL,
                                     stderr=subprocess.DEVNULL)
             try:
-                (ours if name == "citygraph" else theirs).append(wait_200(url, proc, started))
+                if name == "citygraph":
+                    ours.append(first_answers(port, proc, started))
+                else:
+                    theirs.append(wait_200(f"http://127.0.0.1:{port}/query?query=ASK%7B%7D", proc, started))
             finally:
                 stop(proc)
-    row = {"size": size, "citygraph_s": _median(ours), "oxigraph_s": _median(theirs),
-           "all": {"citygraph": ours, "oxigraph": theirs}}
+    row = {"size": size, "citygraph_s": _median([r["healthz_s"] for r in ours]),
+           "citygraph_query_s": _median([r["query_s"] for r in ours]),
+           "citygraph_all_workers_s": _median([r["all_workers_s"] for r in ours]),
+           "oxigraph_s": _median(theirs),
+           "all": {"citygraph": [r["healthz_s"] for r in ours], "citygraph_runs": ours,
+                   "oxigraph": theirs}}
     row["ratio"] = _ratio(row["citygraph_s"], row["oxigraph_s"])
-    log(f"start-up {size}: citygraph {row['citygraph_s']:.2f} s, oxigraph {row['oxigraph_s']:.2f} s")
+    row["query_ratio"] = _ratio(row["citygraph_query_s"], row["oxigraph_s"])
+    log(f"start-up {size}: citygraph /healthz {row['citygraph_s']:.2f} s, first query "
+        f"{row['citygraph_query_s']:.2f} s, all workers {row['citygraph_all_workers_s']:.2f} s; "
+        f"oxigraph {row['oxigraph_s']:.2f} s")
     return {"rows": [row]}
 
 
@@ -483,11 +515,14 @@ def targets(results: dict) -> list[dict]:
 
     st = (results.get("startup", {}).get("rows") or [None])[0]
     out.append({"target": f"server ready < 2 s on a persisted {st['size'] if st else 'L'} store",
-                "figure": f"{_fmt(st['citygraph_s'], ' s')} (oxigraph serve-read-only {_fmt(st['oxigraph_s'], ' s')})"
+                "figure": f"first 200 on /healthz {_fmt(st['citygraph_s'], ' s')}"
+                          + (f", first query answered {_fmt(st['citygraph_query_s'], ' s')}"
+                             if st.get("citygraph_query_s") is not None else "")
+                          + f" (oxigraph serve-read-only {_fmt(st['oxigraph_s'], ' s')})"
                 if st else None,
                 "met": (st["citygraph_s"] < 2) if st else None,
-                "needed": "open the store lazily and start query workers after the first answer; "
-                          "do not copy the store into memory at start-up"})
+                "needed": "import less before listening (the CLI imports every command's modules) and "
+                          "build the FastAPI routes faster (about 1 s of pydantic models at start-up)"})
     return out
 
 
@@ -557,6 +592,11 @@ def summary_md(results: dict, info: dict) -> str:
             lines += ["", f"## Server start-up ({r['size']} store): first 200 on /healthz "
                       f"{_fmt(r['citygraph_s'], ' s')} (runs: {', '.join(f'{x:.2f}' for x in r['all']['citygraph'])}); "
                       f"`oxigraph serve-read-only` first answer {_fmt(r['oxigraph_s'], ' s')}; ratio {_fmt(r['ratio'])}×."]
+            if r.get("citygraph_query_s") is not None:
+                lines += ["", f"First answer to a query (`ASK {{}}` on /sparql) {_fmt(r['citygraph_query_s'], ' s')} "
+                          f"(ratio {_fmt(r.get('query_ratio'))}×); every query worker up "
+                          f"{_fmt(r.get('citygraph_all_workers_s'), ' s')} (medians; each worker then copies "
+                          "the build into memory in the background)."]
     if "validation" in results:
         lines += ["", "## Validation: citygraph vs shacl-rust (`validation.md` has the details)", "",
                   "| data | triples | citygraph s | shacl-rust s | ratio | same results | note |",
@@ -594,6 +634,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--parts", default=",".join(PARTS), help=f"comma-separated, of {', '.join(PARTS)}")
     parser.add_argument("--xl", action="store_true", help="add XL (10^7 quads): hours, not in the default run")
     parser.add_argument("--no-world", action="store_true", help="skip the real world graph")
+    parser.add_argument("--sizes", default="", help="only these synthetic sizes (e.g. L for the "
+                                                    "start-up part alone); default S,M,L")
     parser.add_argument("--no-rdflib", action="store_true", help="skip rdflib in the query part")
     parser.add_argument("--rdflib-timeout", type=float, default=5.0)
     parser.add_argument("--validation-sizes", default="curated,1e4,1e5",

@@ -65,9 +65,13 @@ def test_background_pool_reports_starting_then_ready(disk_graph: CityGraph) -> N
         assert pool.network_isolated in (True, False)
         expected = set(disk_graph.query(EVERYTHING).rows)
         # answers from disk first, from the memory copy later: the same rows either way
-        for _ in range(10):
+        deadline = time.monotonic() + 60
+        while pool.in_memory < 2 and time.monotonic() < deadline:
             assert _rows(pool.execute(Job(EVERYTHING, max_rows=None), time.monotonic() + 30)) == expected
-            time.sleep(0.1)
+            time.sleep(0.05)
+        assert pool.in_memory == 2  # both said so on their event pipe
+        for _ in range(4):
+            assert _rows(pool.execute(Job(EVERYTHING, max_rows=None), time.monotonic() + 30)) == expected
     finally:
         pool.kill_all()
 
@@ -102,6 +106,7 @@ def test_holder_queries_wait_for_start_up_not_on_the_query_clock(disk_graph: Cit
         health = holder.health()
         assert health["status"] == "ok" and health["ready"] is True
         assert health["workers"]["alive"] == 1 and health["workers"]["starting"] == 0
+        assert health["workers"]["memory"] is True  # auto: a small build is copied
     finally:
         holder.close()
 
@@ -165,3 +170,21 @@ def test_serve_answers_healthz_and_queries_from_the_first_connection(tmp_path: P
             if process.poll() is None:
                 process.kill()
     assert not list((home / ".citygraph").glob("serve-*"))  # the snapshot went with the server
+
+
+def test_the_command_serves_without_the_full_cli() -> None:
+    """``citygraph serve`` goes through ``citygraph.__main__`` (not importing every command);
+    errors keep the CLI's one-line form and exit code; other commands reach the full CLI."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CITYGRAPH_")}
+    bad = subprocess.run([sys.executable, "-m", "citygraph", "serve", "--workers", "0"], env=env,
+                         capture_output=True, text=True, timeout=120, check=False)
+    assert bad.returncode == 2 and "error: --workers 0: give at least 1" in bad.stderr
+    probe = ("import sys, runpy; sys.argv = ['citygraph', 'serve', '--help']\n"
+             "try:\n    runpy.run_module('citygraph', run_name='__main__')\nexcept SystemExit:\n    pass\n"
+             "print('citygraph.cli' in sys.modules, file=sys.stderr)")
+    helped = subprocess.run([sys.executable, "-c", probe], env=env, capture_output=True, text=True,
+                            timeout=120, check=False)
+    assert "--workers" in helped.stdout and helped.stderr.strip().endswith("False")
+    version = subprocess.run([sys.executable, "-m", "citygraph", "--version"], env=env,
+                             capture_output=True, text=True, timeout=120, check=False)
+    assert version.returncode == 0 and version.stdout.startswith("citygraph ")

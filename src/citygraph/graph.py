@@ -127,6 +127,8 @@ class CityGraph:
         self.manifest = manifest
         self.location = location
         self._labels: dict[str, dict[str, str]] | None = None
+        self._label_cache: dict[str, dict[str, str]] = {}  # one lookup an IRI until the index pays
+        self._label_lookups = 0
         self._names: tuple[dict[str, set[str]], dict[str, set[str]]] | None = None
 
     # ------------------------------------------------------------------ building / opening
@@ -324,9 +326,39 @@ class CityGraph:
             self._labels = dict(index)
         return self._labels
 
+    # Labels of single IRIs are looked up one by one (a page or a description names a few dozen
+    # things: milliseconds) until this many were asked for; then the whole index is built once
+    # (seconds on a graph with every layer loaded, so never at start-up or for the first page).
+    LABEL_LOOKUPS_BEFORE_INDEX = 5000
+
+    def _labels_of(self, iri: str) -> dict[str, str]:
+        """``iri``'s labels by language: the same choice as the index (skos:prefLabel before
+        rdfs:label, then the smallest), from the index once built, else one lookup (cached)."""
+        if self._labels is not None:
+            return self._labels.get(iri, {})
+        cached = self._label_cache.get(iri)
+        if cached is not None:
+            return cached
+        self._label_lookups += 1
+        if self._label_lookups > self.LABEL_LOOKUPS_BEFORE_INDEX:
+            self._label_cache = {}
+            return self._label_index().get(iri, {})
+        try:
+            node = ox.NamedNode(iri)
+        except ValueError:
+            return {}
+        found: dict[str, str] = {}
+        for row in self._select(
+            "SELECT ?s ?label ?rank WHERE { { ?s skos:prefLabel ?label BIND(0 AS ?rank) }"
+            " UNION { ?s rdfs:label ?label BIND(1 AS ?rank) } } ORDER BY ?rank ?label", s=node):
+            label = row["label"]
+            found.setdefault(label.language or "", label.value)
+        self._label_cache[iri] = found
+        return found
+
     def label(self, iri: str, lang: str = "en") -> str:
         """The label in ``lang``, else en, fi, sv, any language, else the IRI's last segment."""
-        labels = self._label_index().get(iri, {})
+        labels = self._labels_of(iri)
         for candidate in (lang, *LANG_FALLBACK):
             if candidate in labels:
                 return labels[candidate]

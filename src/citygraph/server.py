@@ -51,8 +51,8 @@ class StartingApp:
     the moment the socket is up, builds the real app with ``build`` in a thread, and passes
     every request to it once built (requests that come earlier wait, up to :data:`APP_WAIT`).
 
-    The build starts once ``listening()`` says the socket is up (the thread would otherwise
-    slow the server's own start through the GIL). The real app's lifespan is entered as soon as
+    The workers and the build start once ``listening()`` says the socket is up (they would
+    otherwise slow the server's own start: CPU, and the GIL for the thread). The real app's lifespan is entered as soon as
     it is built and left at shutdown (which closes the holder); if building fails,
     ``on_failure`` is called (the server stops) and the error is kept in ``error``.
     """
@@ -70,7 +70,8 @@ class StartingApp:
         self._serving: asyncio.Event | None = None
 
     def start(self) -> None:
-        """Start building the real app (in a thread)."""
+        """Start the holder's workers and building the real app (in a thread)."""
+        self.holder.start_workers()
         threading.Thread(target=self._build, args=(self._build_app,), name="citygraph-app",
                          daemon=True).start()
 
@@ -160,7 +161,8 @@ def serve(
     if workers is not None and workers < 1:
         raise ServerError(f"--workers {workers}: give at least 1")
     graph = CityGraph.open(settings, notify=lambda m: typer.echo(m, err=True))
-    holder = GraphHolder(graph, settings, workers, wait=False)  # workers start in the background
+    # the workers start once the server listens (spawning them earlier slows the listening)
+    holder = GraphHolder(graph, settings, workers, wait=False, start=False)
     del graph  # the app serves its own snapshot of the build
     if settings.access_log:
         handler = logging.StreamHandler(sys.stderr)

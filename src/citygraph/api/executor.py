@@ -86,22 +86,27 @@ class ReloadBusy(CityGraphError):
     """Another reload is running (HTTP 409)."""
 
 
-def _spawn(message: tuple) -> tuple[subprocess.Popen, Connection]:
-    """``python -m citygraph.api.worker FD`` with one end of a socket pair; send it ``message``.
+def _spawn(message: tuple, events: socket.socket | None = None) -> tuple[subprocess.Popen, Connection]:
+    """``python -m citygraph.api.worker FD [EVENTS]`` with one end of a socket pair; send it
+    ``message``. ``events``: the worker's end of a second pair on which it reports events
+    (``m``: now answering from its memory copy); closed here once passed on.
 
     A fresh interpreter, not ``multiprocessing``: nothing of the (threaded) web process is
     inherited and the caller's ``__main__`` is never re-imported.
     """
     ours, theirs = socket.socketpair()
+    fds = [theirs.fileno()] + ([events.fileno()] if events is not None else [])
     try:
         process = subprocess.Popen(
-            [sys.executable, "-m", "citygraph.api.worker", str(theirs.fileno())],
-            pass_fds=[theirs.fileno()], stdin=subprocess.DEVNULL, close_fds=True)
+            [sys.executable, "-m", "citygraph.api.worker", *map(str, fds)],
+            pass_fds=fds, stdin=subprocess.DEVNULL, close_fds=True)
     except OSError as exc:
         ours.close()
         raise StoreError(f"cannot start a worker process ({exc})") from exc
     finally:
         theirs.close()
+        if events is not None:
+            events.close()
     conn = Connection(ours.detach())
     try:
         conn.send(message)
@@ -115,6 +120,18 @@ class _Worker:
     process: subprocess.Popen
     conn: Connection
     info: dict
+    events: socket.socket | None = None  # non-blocking; the worker writes b"m" when in memory
+
+    @property
+    def in_memory(self) -> bool:
+        """Whether the worker answers from its memory copy of the build by now."""
+        if not self.info.get("in_memory") and self.events is not None:
+            try:
+                if self.events.recv(1) == b"m":
+                    self.info["in_memory"] = True
+            except OSError:  # nothing yet (BlockingIOError), or closed
+                pass
+        return bool(self.info.get("in_memory"))
 
     def kill(self) -> None:
         if self.process.poll() is None:
@@ -124,14 +141,22 @@ class _Worker:
         except subprocess.TimeoutExpired:
             pass
         self.conn.close()
+        if self.events is not None:
+            self.events.close()
 
 
 def _start_worker(source: Source, registry: set | None = None,
                   lock: threading.Lock | None = None) -> _Worker:
     """Spawn a worker and wait for its ``ready``; it is in ``registry`` (under ``lock``) from
     the spawn on, so a shutdown meanwhile kills it too, and leaves it again if it fails."""
-    process, conn = _spawn(("serve", source))
-    w = _Worker(process, conn, {})
+    events, theirs = socket.socketpair()
+    events.setblocking(False)
+    try:
+        process, conn = _spawn(("serve", source), events=theirs)
+    except BaseException:
+        events.close()
+        raise
+    w = _Worker(process, conn, {}, events)
     if registry is not None and lock is not None:
         with lock:
             registry.add(w)
@@ -176,7 +201,7 @@ class WorkerPool:
     worker until its own deadline, and fails at once only when every worker failed to start.
     """
 
-    def __init__(self, source: Source, size: int, wait: bool = True) -> None:
+    def __init__(self, source: Source, size: int, wait: bool = True, start: bool = True) -> None:
         self.source = source
         self.size = size
         self._idle: queue.SimpleQueue[_Worker] = queue.SimpleQueue()
@@ -189,15 +214,26 @@ class WorkerPool:
         self._starting = size  # first starts not finished yet
         self._isolated: list[bool] = []
         self.error: str | None = None  # why the last worker start failed
+        self._started = False
         _POOLS.add(self)
-        for _ in range(size):
-            threading.Thread(target=self._start_one, name="citygraph-worker-start", daemon=True).start()
+        if start or wait:
+            self.start()
         if wait:
             self.wait_ready(READY_TIMEOUT + 5)
             if self.error is not None or self._alive < size:
                 error = self.error or "the query workers did not start in time"
                 self.kill_all()
                 raise StoreError(error)
+
+    def start(self) -> None:
+        """Start the workers (in threads), once; ``start=False`` left it to the caller
+        (``citygraph serve`` starts them once it listens)."""
+        with self._lock:
+            if self._started or self._closed:
+                return
+            self._started = True
+        for _ in range(self.size):
+            threading.Thread(target=self._start_one, name="citygraph-worker-start", daemon=True).start()
 
     def _start_one(self) -> None:
         try:
@@ -244,6 +280,13 @@ class WorkerPool:
     def starting(self) -> int:
         """Workers whose first start has not finished (opening the store)."""
         return self._starting
+
+    @property
+    def in_memory(self) -> int:
+        """Workers answering from their memory copy of the build by now."""
+        with self._lock:
+            workers = list(self._all)
+        return sum(1 for w in workers if w.info and w.in_memory)
 
     @property
     def network_isolated(self) -> bool | None:
@@ -377,6 +420,8 @@ class WorkerPool:
         with self._lock:
             self._closed = True
             self._on_closed = on_closed
+            if not self._started:
+                self._starting = 0
             self._changed.notify_all()
             callback = self._take_callback_if_done()
         if callback:
@@ -479,9 +524,10 @@ class GraphHolder:
     """
 
     def __init__(self, graph: CityGraph, settings: Settings, workers: int | None = None,
-                 wait: bool = True) -> None:
+                 wait: bool = True, start: bool = True) -> None:
         """Snapshot ``graph`` and start the workers; ``wait=False`` returns before they are
-        ready (``citygraph serve``: ``/healthz`` answers meanwhile and queries wait for them)."""
+        ready (``citygraph serve``: ``/healthz`` answers meanwhile and queries wait for them),
+        ``start=False`` leaves starting them to :meth:`start_workers`."""
         self.settings = settings
         self.workers = workers or settings.sparql_workers
         self.started = time.monotonic()
@@ -489,27 +535,27 @@ class GraphHolder:
         self._reload_lock = threading.Lock()
         self._threads = ThreadPoolExecutor(max_workers=max(8, 4 * self.workers),
                                            thread_name_prefix="citygraph-wait")
-        self._state = self._prepare(graph, wait=wait)
+        self._state = self._prepare(graph, wait=wait, start=start)
 
     # ------------------------------------------------------------------ state
-    def _prepare(self, graph: CityGraph, wait: bool = True) -> _State:
+    def _prepare(self, graph: CityGraph, wait: bool = True, start: bool = True) -> _State:
         """Snapshot ``graph`` and start workers on it; ``wait``: until every worker is ready
         (a reload or update swaps in a ready pool), else in the background (start-up)."""
         snap = None
         if graph.remote:  # the workers ask the SPARQL server; killing one closes its connection
-            pool = WorkerPool(Source(remote=graph.store.endpoint), self.workers, wait=wait)
+            pool = WorkerPool(Source(remote=graph.store.endpoint), self.workers, wait, start)
         elif graph.location is not None:
             snap = snapshot(graph.location, self.settings.store_dir)
             try:
                 graph = CityGraph(stores.open_read_only(snap), graph.settings, graph.manifest, snap)
                 source = Source(path=str(snap / stores.OXIGRAPH_DIR), memory=self.in_memory(graph))
-                pool = WorkerPool(source, self.workers, wait=wait)
+                pool = WorkerPool(source, self.workers, wait, start)
             except BaseException:
                 shutil.rmtree(snap, ignore_errors=True)
                 raise
         else:
             source = Source(nquads=graph.store.dump(format=ox.RdfFormat.N_QUADS) or b"")
-            pool = WorkerPool(source, self.workers, wait=wait)
+            pool = WorkerPool(source, self.workers, wait, start)
         held = frozenset(g.value for g in graph.store.named_graphs() if isinstance(g, ox.NamedNode))
         return _State(graph, pool, snap, datetime.now(timezone.utc).isoformat(timespec="seconds"), held)
 
@@ -520,6 +566,10 @@ class GraphHolder:
             return self.settings.sparql_memory
         quads = sum(v for v in graph.manifest.get("triples", {}).values() if isinstance(v, int))
         return fits_in_memory(quads, self.workers)
+
+    def start_workers(self) -> None:
+        """Start the current pool's workers if ``start=False`` deferred them."""
+        self._state.pool.start()
 
     @property
     def graph(self) -> CityGraph:
@@ -551,7 +601,8 @@ class GraphHolder:
         alive, starting = pool.alive, pool.starting
         status = "ok" if alive > 0 else "starting" if starting > 0 else "degraded"
         workers = {"configured": pool.size, "alive": alive, "starting": starting,
-                   "network_isolated": pool.network_isolated, "memory": bool(pool.source.memory)}
+                   "network_isolated": pool.network_isolated, "memory": bool(pool.source.memory),
+                   "in_memory": pool.in_memory}
         if pool.error and status != "ok":
             workers["error"] = pool.error
         return {

@@ -28,6 +28,7 @@ from citygraph.results import QueryResult
 _CLONE_NEWNET = 0x40000000
 _CLONE_NEWUSER = 0x10000000
 _FORMATS = {f.key: f for f in FORMATS}
+COPY_NICE = 10  # niceness of the thread copying the build into memory
 
 
 @dataclass(frozen=True)
@@ -83,12 +84,12 @@ def copy_into_memory(disk: ox.Store) -> ox.Store:
     return store
 
 
-def serve(conn: Connection, source: Source) -> None:
+def serve(conn: Connection, source: Source, events: int | None = None) -> None:
     """Report ``ready`` (or ``failed``), then answer jobs until the parent closes the pipe.
 
     An on-disk build is opened read-only and answered from at once; with ``source.memory`` a
     thread copies it into memory meanwhile and later jobs run on the copy (scans and
-    aggregates are several times faster there).
+    aggregates are several times faster there); then ``m`` is written to ``events``.
     """
     isolated = isolate_network() if source.remote is None else False  # a remote store needs the network
     try:
@@ -100,11 +101,21 @@ def serve(conn: Connection, source: Source) -> None:
     current = [store]  # the thread below swaps in the copy: one assignment, between jobs or during one
     if source.memory and source.path is not None:
         def copy() -> None:
+            try:  # a low priority for this thread: queries and the server's start-up come first
+                os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), COPY_NICE)
+            except (OSError, AttributeError):
+                pass
             try:
                 current[0] = copy_into_memory(store)
             except Exception as exc:  # noqa: BLE001 - the worker keeps answering from disk
                 print(f"citygraph worker {os.getpid()}: cannot copy the store into memory "
                       f"({type(exc).__name__}: {exc}); answering from disk", file=sys.stderr)
+                return
+            if events is not None:
+                try:
+                    os.write(events, b"m")
+                except OSError:
+                    pass  # the server is gone
 
         threading.Thread(target=copy, name="citygraph-copy", daemon=True).start()
     while True:
@@ -160,15 +171,17 @@ def update(conn: Connection, args: tuple[Source, str, str | None]) -> None:
 
 
 def main(argv: list[str]) -> None:
-    """``python -m citygraph.api.worker FD``: the first message on FD says what to do."""
+    """``python -m citygraph.api.worker FD [EVENTS]``: the first message on FD says what to do;
+    a serving worker reports events on EVENTS."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C stops the server, which stops us
     conn = Connection(int(argv[1]))
+    events = int(argv[2]) if len(argv) > 2 else None
     try:
         task, arg = conn.recv()
     except (EOFError, OSError):
         return
     if task == "serve":
-        serve(conn, arg)
+        serve(conn, arg, events)
     elif task == "build":
         build(conn, arg)
     elif task == "update":
