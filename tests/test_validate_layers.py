@@ -10,6 +10,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from layers_support import imported, make_layered_home
 
 from citygraph.layers.base import layer_path
@@ -104,3 +105,56 @@ def test_validate_cli_with_layers(tmp_path: Path) -> None:
     bad = subprocess.run([CLI, "validate", "--layers", "no-such-layer"],
                          capture_output=True, text=True, env=env, timeout=600)
     assert bad.returncode == 2 and "not imported" in bad.stderr
+
+
+def _gate_writer(party_twice: bool):
+    """A tiny layer written by the importers' own writer: one partnership of Helsinki, whose
+    evidence is row 2 of a dataset; ``party_twice`` makes the row name Helsinki twice."""
+    from citygraph.layers.base import LayerWriter
+    from citygraph.layers.registry import csv_layer
+
+    w = LayerWriter(csv_layer("gate"))
+    record = {"path": "gate.csv", "bytes": 10, "rows": 1, "retrieved": "2026-11-22", "sha256": "0" * 64}
+    source = w.dataset(f"{ID}source/gate-2026", "Gate test rows (2026)", "2026", "a test file",
+                       files=[(None, record)])
+    helsinki = w.node(f"{ID}city/helsinki")
+    other = helsinki if party_twice else w.node(f"{ID}city/tallinn")
+    p = w.partnership(helsinki, other)
+    w.add(p, CG + "status", w.node("https://w3id.org/citygraph/vocab/status/active"))
+    w.attest(p, source, 2, "Helsinki,Tallinn", described_as="https://w3id.org/citygraph/vocab/partnership-kind/twin")
+    w.describe_layer([source])
+    return w
+
+
+def test_import_refuses_a_layer_with_violations_and_keeps_the_old_one() -> None:
+    from citygraph.validate import ConsistencyError
+
+    home = make_layered_home()
+    good = _gate_writer(party_twice=False).publish(home, {"counts": {"rows": 1}})
+    meta = json.loads((good / "meta.json").read_text(encoding="utf-8"))
+    assert meta["validation"]["conforms"] is True and meta["validation"]["counts"]["violation"] == 0
+    with pytest.raises(ConsistencyError) as caught:
+        _gate_writer(party_twice=True).publish(home, {"counts": {"rows": 1}})
+    text = str(caught.value)
+    assert "shapes/layers.ttl" in text and "--layers csv-gate" in text
+    assert "layers/csv-gate:2" in text and "exactly two different parties" in text
+    assert layer_path(home, "csv-gate") == good  # the conforming import is still the current one
+    assert sorted(p.name for p in (home.store_dir / "layers").iterdir()) == [good.name, "csv-gate"]
+
+
+def test_validation_api_with_layers_over_http() -> None:
+    import httpx
+    from api_helpers import live_server
+    from layers_support import built
+
+    graph = built()  # the curated data with the wikidata-p190 and baltic-networks layers
+    with live_server(graph) as base:
+        plain = httpx.get(f"{base}/api/validation", timeout=600).json()
+        layered = httpx.get(f"{base}/api/validation", params={"layers": "true", "min_severity": "warning"},
+                            timeout=600).json()
+    assert plain["layers"] == ["curated"] and plain["counts"]["info"] == 0
+    assert layered["layers"] == ["curated", "wikidata-p190", "baltic-networks"]
+    assert layered["conforms"] is True and layered["counts"]["violation"] == 0
+    assert layered["counts"]["info"] > 1000  # Wikidata's cities without country or coordinates
+    assert [(e["file"], e["name"]) for e in layered["entities"]] == [
+        ("layers/baltic-networks", "source:baltmet-members-undated")]

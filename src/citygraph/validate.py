@@ -29,7 +29,7 @@ import json
 import re
 import time
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -87,9 +87,21 @@ class ConsistencyError(CityGraphError):
         lines = [r.one_line() for r in violations[:limit]]
         more = len(violations) - len(lines)
         super().__init__(
-            f"the data has {len(violations)} violation(s) of shapes/citygraph.ttl; fix them "
-            "(`citygraph validate` lists them all):\n  " + "\n  ".join(lines)
+            f"the data has {len(violations)} violation(s) of {self.shapes_name(report)}; fix them "
+            f"(`citygraph validate{self.option(report)}` lists them all):\n  " + "\n  ".join(lines)
             + (f"\n  … and {more} more" if more > 0 else ""))
+
+
+    @staticmethod
+    def shapes_name(report: ValidationReport) -> str:
+        imported = [layer for layer in report.layers if layer not in LAYERS]
+        if not imported:
+            return "shapes/citygraph.ttl"
+        return "shapes/layers.ttl" + (" and shapes/citygraph.ttl" if "curated" in report.layers else "")
+
+    @staticmethod
+    def option(report: ValidationReport) -> str:
+        return "" if report.layers in (["curated"], []) else " --layers " + ",".join(report.layers)
 
 
 # ---------------------------------------------------------------------------------- results
@@ -420,7 +432,7 @@ def _resolve_layers(settings: Settings, layers: Sequence[str]) -> list[str]:
 
 
 def _load_layers(store: ox.Store, settings: Settings, names: Sequence[str],
-                 notify: Notify | None = None) -> _Layers:
+                 notify: Notify | None = None, dirs: Mapping[str, Path] | None = None) -> _Layers:
     """Add each imported layer's N-Quads (its graph and the GeoNames places it refers to)."""
     from citygraph.layers.base import NQUADS, layer_path
     from citygraph.layers.registry import REGISTRY, get
@@ -428,7 +440,7 @@ def _load_layers(store: ox.Store, settings: Settings, names: Sequence[str],
     graphs: dict[str, list[ox.NamedNode]] = {}
     files: list[str] = []
     for name in names:
-        folder = layer_path(settings, name)
+        folder = (dirs or {}).get(name) or layer_path(settings, name)
         if folder is None:
             raise CityGraphError(f"layer {name!r} is not imported; run `citygraph import {name}`")
         path = folder / NQUADS
@@ -898,7 +910,8 @@ def default_shapes(settings: Settings) -> Path:
 def validate(paths: Sequence[str | Path] | None = None, *, settings: Settings | None = None,
              shapes: Path | None = None, layers: Sequence[str] = ("curated",),
              engine: str = "compiled", layer_shapes_file: Path | None = None,
-             layer_files: Sequence[Path] = (), notify: Notify | None = None) -> ValidationReport:
+             layer_files: Sequence[Path] = (), layer_dirs: Mapping[str, Path] | None = None,
+             notify: Notify | None = None) -> ValidationReport:
     """Validate Turtle files (default: all of ``data/``) and imported layers against the shapes.
 
     ``layers`` names what to check: ``curated`` (the Turtle files, against
@@ -906,7 +919,8 @@ def validate(paths: Sequence[str | Path] | None = None, *, settings: Settings | 
     against :func:`layer_shapes`, on the merged graph of the curated data and those layers;
     results are kept for the entities a layer states something about). ``layer_files`` are
     Turtle files to check as imported layers (an importer's output, or a test case), each in a
-    graph of its own.
+    graph of its own. ``layer_dirs`` checks layers written but not yet switched in (``citygraph
+    import`` does, before the new import replaces the old): layer name -> its directory.
 
     ``engine="compiled"`` (default) runs core constraints compiled to SPARQL
     (:mod:`citygraph.shacl_compile`; what it cannot translate stays in pySHACL) and
@@ -919,6 +933,7 @@ def validate(paths: Sequence[str | Path] | None = None, *, settings: Settings | 
     if engine not in ENGINES:
         raise CityGraphError(f"unknown engine {engine!r}; use {', '.join(ENGINES)}")
     imported = _resolve_layers(settings, layers)
+    imported += [name for name in (layer_dirs or {}) if name not in imported]
     builtin = [layer for layer in layers if layer in LAYERS]
     started = time.perf_counter()
     wanted = "curated" in builtin or imported or layer_files  # layers refer to curated entities
@@ -945,7 +960,7 @@ def validate(paths: Sequence[str | Path] | None = None, *, settings: Settings | 
     found: _Layers | None = None
     wording_shapes = shape_graph
     if imported or layer_files:
-        found = _load_layers(loaded.store, settings, imported, notify)
+        found = _load_layers(loaded.store, settings, imported, notify, layer_dirs)
         for path in layer_files:
             rel = settings.relative(Path(path))
             graph = ox.NamedNode(f"{GRAPH}file-{len(found.names)}")
@@ -1009,9 +1024,12 @@ def _stated_by_layer(focus: rdflib.term.Node, store: ox.Store, found: _Layers) -
     return parent is not None and found.owner(store, parent.subject) is not None
 
 
-def check_for_build(settings: Settings, files: Sequence[Path],
-                    notify: Notify | None = None) -> ValidationReport | None:
-    """The build's gate: raise :class:`ConsistencyError` on violations, show warnings.
+def check_for_build(settings: Settings, files: Sequence[Path], notify: Notify | None = None,
+                    layers: Sequence[str] = (), layer_dirs: Mapping[str, Path] | None = None,
+                    ) -> ValidationReport | None:
+    """The gate of build, import and publish: raise :class:`ConsistencyError` on violations,
+    show warnings. ``files`` are curated Turtle files (checked against citygraph.ttl);
+    ``layers`` / ``layer_dirs`` imported layers (checked against layers.ttl).
 
     Skipped (with a note) when the home has no ``shapes/citygraph.ttl``.
     """
@@ -1020,16 +1038,25 @@ def check_for_build(settings: Settings, files: Sequence[Path],
         if notify:
             notify(f"note: no {SHAPES_RELPATH} under {settings.home}; the data is not validated")
         return None
-    report = validate(list(files), settings=settings, shapes=shapes_path) if files else None
-    if report is None:
+    imported = [*layers, *(layer_dirs or {})]
+    if imported and not (settings.home / LAYER_SHAPES_RELPATH).is_file():
+        if notify:
+            notify(f"note: no {LAYER_SHAPES_RELPATH} under {settings.home}; the layers are not validated")
+        imported, layers, layer_dirs = [], (), None
+    if not files and not imported:
         return None
+    report = validate(list(files), settings=settings, shapes=shapes_path,
+                      layers=(["curated"] if files else []) + list(layers), layer_dirs=layer_dirs)
     if not report.conforms:
         raise ConsistencyError(report)
     warnings = [r for r in report.results if r.severity == "warning"]
     if warnings and notify:
-        notify(f"{len(warnings)} warning(s) from shapes/citygraph.ttl (the build goes on):")
-        for r in warnings:
+        notify(f"{len(warnings)} warning(s) from {ConsistencyError.shapes_name(report)} (it goes on):")
+        for r in warnings[:20]:
             notify("  " + r.one_line())
+        if len(warnings) > 20:
+            notify(f"  … and {len(warnings) - 20} more (`citygraph validate"
+                   f"{ConsistencyError.option(report)}` lists them all)")
     return report
 
 

@@ -357,8 +357,20 @@ class LayerWriter:
         lines = sorted(set(data.splitlines()))
         return b"\n".join(lines) + b"\n"
 
-    def publish(self, settings: Settings, meta: dict) -> Path:
-        """Write ``layer.nq`` and ``meta.json`` into a new directory and switch the link to it."""
+    def _check(self, settings: Settings, target: Path) -> dict | None:
+        """Validate the new layer against shapes/layers.ttl before it replaces the old one:
+        violations raise :class:`~citygraph.validate.ConsistencyError` (the old import stays)."""
+        from citygraph.validate import check_for_build
+
+        report = check_for_build(settings, [], layer_dirs={self.info.name: target})
+        if report is None:
+            return None
+        return {"conforms": report.conforms, "counts": report.counts(),
+                "seconds": round(report.seconds.get("total", 0.0), 2)}
+
+    def publish(self, settings: Settings, meta: dict, check: bool = True) -> Path:
+        """Write ``layer.nq`` and ``meta.json`` into a new directory and switch the link to it;
+        with ``check``, only when the layer has no violation of shapes/layers.ttl."""
         root = layers_dir(settings)
         name = self.info.name
         try:
@@ -370,6 +382,7 @@ class LayerWriter:
         try:
             body = self.serialize()
             (target / NQUADS).write_bytes(body)
+            checked = self._check(settings, target) if check else None
             meta = {
                 "name": name,
                 "graph": self.info.graph,
@@ -384,6 +397,7 @@ class LayerWriter:
                 "nquads_sha256": hashlib.sha256(body).hexdigest(),
                 "citygraph_version": __version__,
                 "imported": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+                **({"validation": checked} if checked else {}),
                 **meta,
             }
             (target / META).write_text(json.dumps(meta, indent=2, ensure_ascii=False, sort_keys=True) + "\n",

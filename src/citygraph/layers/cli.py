@@ -48,6 +48,11 @@ def _summary(name: str, meta: dict) -> str:
         parts.append(f"places matched {rec['matched']:,}/{rec['places']:,} ({100 * rec['match_rate']:.1f}%), "
                      f"ambiguous {rec['ambiguous']:,}, unmatched {rec['unmatched']:,}")
     seconds = (meta.get("seconds") or {}).get("total")
+    checked = meta.get("validation") or {}
+    if checked.get("counts"):
+        c = checked["counts"]
+        parts.append(f"shapes/layers.ttl: {c.get('violation', 0)} violations, {c.get('warning', 0):,} "
+                     f"warnings, {c.get('info', 0):,} infos (`citygraph validate --layers {name}`)")
     return f"{name}: " + "; ".join(parts) + (f" [{seconds:.1f} s]" if seconds else "")
 
 

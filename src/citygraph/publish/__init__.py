@@ -77,11 +77,14 @@ def _check_data(graph: CityGraph, notify: Notify | None) -> None:
         from citygraph import validate
     except ImportError:  # pragma: no cover - validate is part of the package
         return
+    from citygraph.layers.base import layer_path
     from citygraph.store import data_files
 
     files = data_files(graph.settings)
-    if files:
-        validate.check_for_build(graph.settings, files, notify=notify)
+    layers = [name for name in (graph.manifest.get("layers") or [])
+              if layer_path(graph.settings, name) is not None]
+    if files or layers:
+        validate.check_for_build(graph.settings, files, notify=notify, layers=layers)
 
 
 def _serialise_rdflib(g: rdflib.Graph, fmt: str) -> bytes:

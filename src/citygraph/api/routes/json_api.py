@@ -301,24 +301,30 @@ _reports_lock = threading.Lock()
 
 @router.get("/validation", response_model=ValidationReport, tags=["validation"],
             responses={503: {"model": Problem, "description": "Validation is not available."}},
-            summary="SHACL validation report of the curated data")
+            summary="SHACL validation report of the curated data (and of the imported layers)")
 def validation(graph: GraphDep,
                min_severity: Annotated[Literal["violation", "warning", "info"], Query(
-                   description="Leave out results less severe than this.")] = "info") -> dict:
-    """``citygraph validate --format json`` over the data files of the graph being served
-    (computed once per loaded graph)."""
+                   description="Leave out results less severe than this.")] = "info",
+               layers: Annotated[bool, Query(
+                   description="Also check the imported layers of the graph being served against "
+                               "shapes/layers.ttl (about a minute for every real layer; cached).")] = False,
+               ) -> dict:
+    """``citygraph validate --format json`` over the data files of the graph being served, and
+    with ``layers=true`` over its imported layers too (computed once per loaded graph)."""
     try:
         from citygraph.validate import validate
     except ImportError:
         raise HTTPException(503, detail="validation is not available in this installation") from None
     with _reports_lock:
-        report = _reports.get(graph)
+        cached = _reports.setdefault(graph, {})
+        report = cached.get(layers)
         if report is None:
+            chosen = ["curated", *(graph.manifest.get("layers") or [])] if layers else ["curated"]
             try:
-                report = validate(settings=graph.settings)
+                report = validate(settings=graph.settings, layers=chosen)
             except CityGraphError as exc:
                 raise HTTPException(503, detail=f"validation failed: {exc}") from None
-            _reports[graph] = report
+            cached[layers] = report
     return report.to_dict(min_severity)
 
 
