@@ -237,6 +237,13 @@ _COMPONENTS = {
     "datatype-date": _case(
         "sh:datatype xsd:date", 'ex:a a ex:T ; ex:p "2024-02-29"^^xsd:date .',
         'ex:a a ex:T ; ex:p "2023-02-30"^^xsd:date, "2023"^^xsd:gYear, "2023-01-01" .'),
+    "datatype-boolean": _case(
+        "sh:datatype xsd:boolean", 'ex:a a ex:T ; ex:p true, "0"^^xsd:boolean .',
+        'ex:a a ex:T ; ex:p "yes"^^xsd:boolean, "true" .'),
+    "datatype-float-dateTime": _case(
+        "sh:or ( [ sh:datatype xsd:float ] [ sh:datatype xsd:dateTime ] )",
+        'ex:a a ex:T ; ex:p "1.5e3"^^xsd:float, "2023-01-01T10:00:00"^^xsd:dateTime .',
+        'ex:a a ex:T ; ex:p "abc"^^xsd:float, "2023-01-01"^^xsd:dateTime, 1.5e3 .'),
     "datatype-langString": _case(
         "sh:datatype rdf:langString", 'ex:a a ex:T ; ex:p "x"@en, "y"@fi-FI .',
         'ex:a a ex:T ; ex:p "x", "y"^^xsd:string, ex:z, [] .'),

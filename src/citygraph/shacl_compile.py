@@ -31,6 +31,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from datetime import date, datetime, time
+from decimal import Decimal
 from dataclasses import dataclass, field
 from itertools import count
 
@@ -87,7 +89,6 @@ _COMPARE = {_sh.minInclusive: ">=", _sh.maxInclusive: "<=", _sh.minExclusive: ">
 #: datatypes whose values rdflib never judges ill-typed (no scan of the store needed)
 _ALWAYS_WELL_TYPED = {XSD + "string", RDF + "langString"}
 _ILL = re.compile(r"%%ILL <([^>]*)> (\?[A-Za-z0-9_]+)%%")
-_STRINGS = ("xsd:string", "rdf:langString")
 
 
 class NotCompilable(Exception):
@@ -452,7 +453,7 @@ def compile_shapes(shapes: rdflib.Graph) -> CompiledShapes:
     targeted.update(s for s in shapes.subjects(_RDF_TYPE, rdflib.RDFS.Class)
                     if (s, _RDF_TYPE, _sh.NodeShape) in shapes or (s, _RDF_TYPE, _sh.PropertyShape) in shapes)
 
-    def compile_one(shape, targets, owner_path_shape):
+    def compile_one(shape: rdflib.term.Node, targets: str) -> None:
         """Compile each constraint of ``shape`` (evaluated on the focus nodes of ``targets``)."""
         if shapes.value(shape, _sh.deactivated) == Literal(True):  # reports nothing: drop it
             for param, arg in list(shapes.predicate_objects(shape)):
@@ -493,7 +494,7 @@ def compile_shapes(shapes: rdflib.Graph) -> CompiledShapes:
         targets = _targets(shapes, shape)
         if not targets:
             continue
-        compile_one(shape, targets, None)
+        compile_one(shape, targets)
         if shapes.value(shape, _sh.path) is not None:
             continue  # a property shape's own sh:property: left to pySHACL
         for prop in list(shapes.objects(shape, _sh.property)):
@@ -507,7 +508,7 @@ def compile_shapes(shapes: rdflib.Graph) -> CompiledShapes:
             if len(owners) > 1:
                 skipped.append(f"{prop}: property shape of several node shapes; left to pySHACL")
                 continue
-            compile_one(prop, targets, shape)
+            compile_one(prop, targets)
             if not _has_constraints(leftovers, prop):
                 leftovers.remove((shape, _sh.property, prop))
     for shape in targeted:  # nothing left to check on a shape: pySHACL need not visit it
@@ -527,21 +528,31 @@ def _has_constraints(graph: rdflib.Graph, shape: rdflib.term.Node) -> bool:
 
 
 # ---------------------------------------------------------------------------------- running
+#: the Python type rdflib gives a well-typed value of these datatypes (pySHACL checks it)
+_VALUE_TYPES = {XSD + "integer": int, XSD + "float": float, XSD + "decimal": Decimal,
+                XSD + "boolean": bool, XSD + "date": date, XSD + "time": time, XSD + "dateTime": datetime}
+
+
+def _well_typed(literal: Literal, datatype: str) -> bool:
+    """pySHACL's test of a literal whose datatype is ``datatype``: not ill-typed for rdflib,
+    and for the datatypes it knows, a value of the right Python type."""
+    if getattr(literal, "ill_typed", None) is True:
+        return False
+    expected = _VALUE_TYPES.get(datatype)
+    return expected is None or isinstance(literal.value, expected)
+
+
 def _ill_typed(store: ox.Store, datatypes: set[str]) -> dict[str, list[ox.Literal]]:
     """Literals of these datatypes that pySHACL would not accept as such (rdflib's judgement)."""
-    from pyshacl.constraints.core.value_constraints import DatatypeConstraintComponent
-
     found: dict[str, list[ox.Literal]] = {dt: [] for dt in datatypes}
     if not datatypes:
         return found
     listed = ", ".join(f"<{dt}>" for dt in sorted(datatypes))
     query = f"SELECT DISTINCT ?o WHERE {{ ?s ?p ?o FILTER(isLITERAL(?o) && DATATYPE(?o) IN ({listed})) }}"
-    check = DatatypeConstraintComponent._assert_actual_datatype
     for row in store.query(query, use_default_graph_as_union=True):
         o = row["o"]
         dt = o.datatype.value
-        lit = Literal(o.value, datatype=URIRef(dt))
-        if getattr(lit, "ill_typed", None) is True or not check(None, lit, URIRef(dt)):
+        if not _well_typed(Literal(o.value, datatype=URIRef(dt)), dt):
             found[dt].append(o)
     return found
 
