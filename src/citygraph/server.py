@@ -96,7 +96,7 @@ class StartingApp:
             return
         serving = self._event()
         if not serving.is_set():
-            if scope["type"] == "http" and scope["path"] == "/healthz":
+            if scope["type"] == "http" and scope["path"] == "/healthz" and scope["method"] in ("GET", "HEAD"):
                 await _json(send, 200, self.holder.health())
                 return
             try:

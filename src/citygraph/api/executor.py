@@ -8,6 +8,13 @@ killed with its worker, a fresh worker takes its place, and the caller gets
 workers on it, then swaps graph and pool in one assignment: a request sees the old or the new
 graph, never a mix. The old pool finishes the queries it is running before it stops.
 
+Workers start in parallel threads. Each opens the build on disk and reports ready in well
+under a second; with ``Source.memory`` it then copies the build into memory in a low-priority
+thread and answers from the copy once made (it says so on an event pipe: ``pool.in_memory``).
+``citygraph serve`` starts its pool without waiting (``GraphHolder(wait=False, start=False)``,
+started once the server listens); a request that finds no worker ready yet waits for one (up
+to :data:`STARTUP_WAIT`) before its own timeout starts.
+
 Workers read a *snapshot* of the build: a directory of hard links to the build's files (RocksDB
 files never change once a build is published), so ``citygraph build`` elsewhere may delete the
 build directory while the server keeps reading; the snapshot goes when its last worker stops.
