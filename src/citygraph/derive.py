@@ -14,7 +14,6 @@ layer carries that layer's licence and never mixes into the curated derived grap
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from datetime import date
 from pathlib import Path
@@ -23,36 +22,12 @@ import pyoxigraph as ox
 
 from citygraph import temporal
 from citygraph.errors import DataFileError, StoreError
-from citygraph.namespaces import CG, CURATED_GRAPH, DERIVED_GRAPH, PREFIXES, XSD_DATE
+from citygraph.namespaces import CG, CURATED_GRAPH, DERIVED_GRAPH, PREFIXES
 from citygraph.store import rule_files
 
 Locate = Callable[[ox.NamedNode | ox.BlankNode], tuple[str, int | None]]
 
 DERIVED = ox.NamedNode(DERIVED_GRAPH)
-_XSD_DATE = ox.NamedNode(XSD_DATE)
-
-_ATTESTATIONS = """
-SELECT ?subject ?att ?source ?refersTo WHERE {
-  GRAPH <%s> {
-    ?subject cg:attestation ?att .
-    OPTIONAL { ?att cg:source ?source }
-    OPTIONAL { ?att cg:refersTo ?refersTo }
-  }
-}"""
-
-_SOURCE_DATES = """
-SELECT DISTINCT ?source ?property ?value WHERE {
-  GRAPH <%s> { ?att cg:source ?source }
-  VALUES ?property { dcterms:issued cg:issuedNotAfter }
-  ?source ?property ?value .
-}"""
-
-_RELATIONSHIPS = """
-SELECT ?rel ?property ?value WHERE {
-  GRAPH <%s> { ?rel a ?class }
-  VALUES ?property { cg:startDate cg:startNotAfter cg:endDate cg:endNotAfter cg:status }
-  OPTIONAL { ?rel ?property ?value }
-}"""
 
 _RELATIONSHIP_CLASSES = "SELECT ?class WHERE { ?class rdfs:subClassOf* cg:Relationship }"
 
@@ -76,77 +51,136 @@ def run_rules(store: ox.Store, source: str = CURATED_GRAPH, target: str = DERIVE
     return names
 
 
-def _date_literal(day: date) -> ox.Literal:
-    return ox.Literal(day.isoformat(), datatype=_XSD_DATE)
+# The date rule in SPARQL. What Python adds is only the calendar (temporal.period: the last day
+# of an xsd:date, xsd:gYearMonth or xsd:gYear), for the few distinct literals the rule reads,
+# handed in as ``VALUES (?value ?last) { ... }`` (joined outside the subquery that finds the
+# values: in the same group as the UNION, Oxigraph's plan is a hundred times slower). Patterns outside GRAPH <source> read every
+# named graph (``GRAPH ?g``), as the date code always did (a layer's attestations may cite a
+# curated source and its dcterms:issued); a build puts nothing in the default graph.
+#
+# "Effective" values, as in temporal.attested_on/active_from/active_until: a source's
+# cg:issuedNotAfter counts only when it has no dcterms:issued, cg:startNotAfter only without
+# cg:startDate, cg:endNotAfter only without cg:endDate.
+_TEMPORAL_VALUES = """
+SELECT DISTINCT ?value WHERE {
+  { GRAPH <%(source)s> { ?att cg:source ?source }
+    VALUES ?property { dcterms:issued cg:issuedNotAfter }
+    GRAPH ?g { ?source ?property ?value } }
+  UNION { GRAPH <%(source)s> { ?subject cg:attestation ?att . ?att cg:refersTo ?value } }
+  UNION { %(relationships)s
+    VALUES ?property { cg:startDate cg:startNotAfter cg:endDate cg:endNotAfter }
+    GRAPH ?g { ?rel ?property ?value } }
+}"""
+
+_ATTESTATION_VALUE = """
+  GRAPH <%(source)s> { ?subject cg:attestation ?att }
+  { GRAPH <%(source)s> { ?att cg:source ?source } GRAPH ?g { ?source dcterms:issued ?value } }
+  UNION { GRAPH <%(source)s> { ?att cg:source ?source } GRAPH ?g { ?source cg:issuedNotAfter ?value }
+          FILTER NOT EXISTS { GRAPH ?h { ?source dcterms:issued ?issued } } }
+  UNION { GRAPH <%(source)s> { ?att cg:refersTo ?value } }
+"""
+
+_RELATIONSHIP_VALUE = """
+  %(relationships)s
+  { GRAPH ?g { ?rel cg:startDate ?value } }
+  UNION { GRAPH ?g { ?rel cg:startNotAfter ?value } FILTER NOT EXISTS { GRAPH ?h { ?rel cg:startDate ?d } } }
+  UNION { GRAPH ?g { ?rel cg:endDate ?value } }
+  UNION { GRAPH ?g { ?rel cg:endNotAfter ?value } FILTER NOT EXISTS { GRAPH ?h { ?rel cg:endDate ?d } } }
+"""
+
+_SEVERAL_VALUES = """
+SELECT ?rel ?property WHERE {
+  %(relationships)s
+  VALUES ?property { cg:startDate cg:startNotAfter cg:endDate cg:endNotAfter cg:status }
+  GRAPH ?g { ?rel ?property ?value }
+} GROUP BY ?rel ?property HAVING (COUNT(DISTINCT ?value) > 1) LIMIT 1"""
+
+_ATTESTED_ON = """
+INSERT { GRAPH <%(target)s> { ?att cg:attestedOn ?on } }
+WHERE {
+  SELECT ?att (MIN(?last) AS ?on) WHERE {
+    { SELECT ?att ?value WHERE { %(attestation_value)s } }
+    VALUES (?value ?last) { %(calendar)s }
+  } GROUP BY ?att
+}"""
+
+_ACTIVE = """
+INSERT { GRAPH <%(target)s> { ?rel cg:lastAttested ?last ; cg:activeFrom ?from ; cg:activeUntil ?until } }
+WHERE {
+  { SELECT DISTINCT ?rel WHERE { %(relationships)s } }
+  OPTIONAL { SELECT ?rel (MIN(?on) AS ?first) (MAX(?on) AS ?last) WHERE {
+      GRAPH <%(source)s> { ?rel cg:attestation ?att } GRAPH <%(target)s> { ?att cg:attestedOn ?on }
+    } GROUP BY ?rel }
+  OPTIONAL { { SELECT ?rel ?v1 WHERE { GRAPH ?g1 { ?rel cg:startDate ?v1 } } }
+             VALUES (?v1 ?startLast) { %(calendar)s } }
+  OPTIONAL { { SELECT ?rel ?v2 WHERE { GRAPH ?g2 { ?rel cg:startNotAfter ?v2 } } }
+             VALUES (?v2 ?startNotAfterLast) { %(calendar)s } }
+  OPTIONAL { { SELECT ?rel ?v3 WHERE { GRAPH ?g3 { ?rel cg:endDate ?v3 } } }
+             VALUES (?v3 ?endLast) { %(calendar)s } }
+  OPTIONAL { { SELECT ?rel ?v4 WHERE { GRAPH ?g4 { ?rel cg:endNotAfter ?v4 } } }
+             VALUES (?v4 ?endNotAfterLast) { %(calendar)s } }
+  OPTIONAL { GRAPH ?g5 { ?rel cg:status ?status } }
+  BIND(COALESCE(?startLast, ?startNotAfterLast, ?first) AS ?from)
+  BIND(COALESCE(?endLast, ?endNotAfterLast, IF(STR(?status) = "%(ended)s", ?last, ?none))
+       + "P1D"^^xsd:dayTimeDuration AS ?until)
+}"""
+
+
+def _last_days(values: Iterable[object]) -> tuple[dict[object, date], dict[object, ValueError]]:
+    """The last day of each temporal literal, and the error of each that is not one."""
+    days: dict[object, date] = {}
+    errors: dict[object, ValueError] = {}
+    for value in values:
+        try:
+            if not isinstance(value, ox.Literal):
+                raise ValueError(f"{value} is not a literal; use xsd:date, xsd:gYearMonth or xsd:gYear")
+            days[value] = temporal.period(value)[1]
+        except ValueError as exc:
+            errors[value] = exc
+    return days, errors
 
 
 def derive_dates(store: ox.Store, locate: Locate, source: str = CURATED_GRAPH,
                  target: str = DERIVED_GRAPH) -> None:
     """Add cg:attestedOn, cg:lastAttested, cg:activeFrom and cg:activeUntil for the attestations
-    and relationships of graph ``source`` (the curated graph, or a layer's) into ``target``."""
+    and relationships of graph ``source`` (the curated graph, or a layer's) into ``target``.
+
+    The meaning is :mod:`citygraph.temporal`'s (``attested_on``, ``active_from``,
+    ``active_until``); the work is done by SPARQL inside the store, with Python computing the
+    last day of each distinct date literal once."""
 
     def bad(subject: ox.NamedNode | ox.BlankNode, prop: str, exc: Exception) -> DataFileError:
         path, line = locate(subject)
         return DataFileError(path, line, 1 if line else None, f"{prop} of {_name(subject)}: {exc}")
 
-    target_graph = ox.NamedNode(target)
-    source_dates: dict[object, dict[str, list]] = defaultdict(lambda: {"issued": [], "issuedNotAfter": []})
-    for row in store.query(_SOURCE_DATES % source, prefixes=PREFIXES, use_default_graph_as_union=True):
-        source_dates[row["source"]][row["property"].value[len(CG):] if row["property"].value.startswith(CG)
-                                    else "issued"].append(row["value"])
-    rows = [(row["subject"], row["att"], row["source"], row["refersTo"])
-            for row in store.query(_ATTESTATIONS % source, prefixes=PREFIXES)]
-
-    attested: dict[ox.BlankNode | ox.NamedNode, date] = {}
-    for subject, att, src, refers in rows:
-        dates = source_dates.get(src) if src is not None else None
-        for issued in (dates["issued"] if dates and dates["issued"] else [None]):
-            for not_after in (dates["issuedNotAfter"] if dates and dates["issuedNotAfter"] else [None]):
-                try:
-                    day = temporal.attested_on(issued, not_after, refers)
-                except ValueError as exc:
-                    raise bad(subject, "a date of an attestation or its source", exc) from exc
-                if day is not None and (att not in attested or day < attested[att]):
-                    attested[att] = day
-    by_subject: dict[object, set[date]] = defaultdict(set)
-    for subject, att, _src, _refers in rows:
-        if att in attested:
-            by_subject[subject].add(attested[att])
-
-    attested_on = ox.NamedNode(CG + "attestedOn")
-    quads = [ox.Quad(att, attested_on, _date_literal(day), target_graph) for att, day in attested.items()]
+    def select(text: str) -> list:
+        return list(store.query(text, prefixes=PREFIXES))
 
     classes = " ".join(str(row["class"]) for row in store.query(
         _RELATIONSHIP_CLASSES, prefixes=PREFIXES, use_default_graph_as_union=True))
-    query = _RELATIONSHIPS % source
-    query = query.replace("GRAPH", f"VALUES ?class {{ {classes} }} GRAPH", 1)
-    values: dict[object, dict[str, set]] = defaultdict(lambda: defaultdict(set))
-    for row in store.query(query, prefixes=PREFIXES, use_default_graph_as_union=True):
-        entry = values[row["rel"]]
-        if row["value"] is not None:
-            entry[row["property"].value[len(CG):]].add(row["value"])
-
-    for rel, props in values.items():
-        single = {}
-        for prop, found in props.items():
-            if len(found) > 1:
-                raise bad(rel, f"cg:{prop}", ValueError(
-                    f"{len(found)} values ({', '.join(sorted(str(v) for v in found))}); keep one"))
-            single[prop] = next(iter(found))
-        days = sorted(by_subject.get(rel, ()))
-        last = days[-1] if days else None
-        status = single.get("status")
-        try:
-            start = temporal.active_from(single.get("startDate"), single.get("startNotAfter"), days)
-            end = temporal.active_until(
-                single.get("endDate"), single.get("endNotAfter"),
-                status.value if status is not None else None, last)
-        except ValueError as exc:
-            raise bad(rel, "a start or end date", exc) from exc
-        for prop, day in (("lastAttested", last), ("activeFrom", start), ("activeUntil", end)):
-            if day is not None:
-                quads.append(ox.Quad(rel, ox.NamedNode(CG + prop), _date_literal(day), target_graph))
-    store.extend(quads)
+    parts = {"source": source, "target": target, "ended": temporal.STATUS_ENDED,
+             "relationships": f"VALUES ?class {{ {classes} }} GRAPH <{source}> {{ ?rel a ?class }}"}
+    parts["attestation_value"] = _ATTESTATION_VALUE % parts
+    days, errors = _last_days(row["value"] for row in select(_TEMPORAL_VALUES % parts))
+    if errors:
+        wrong = " ".join(str(value) for value in errors if not isinstance(value, ox.BlankNode))
+        for row in select(f"SELECT ?subject ?value WHERE {{ {{ SELECT ?subject ?value WHERE {{ "
+                          f"{parts['attestation_value']} }} }} VALUES ?value {{ {wrong} }} }} LIMIT 1"):
+            raise bad(row["subject"], "a date of an attestation or its source", errors[row["value"]])
+    for row in select(_SEVERAL_VALUES % parts):
+        rel, prop = row["rel"], row["property"]
+        found = {r["value"] for r in store.query(
+            "SELECT DISTINCT ?rel ?property ?value WHERE { GRAPH ?g { ?rel ?property ?value } }", prefixes=PREFIXES,
+            substitutions={ox.Variable("rel"): rel, ox.Variable("property"): prop})}
+        raise bad(rel, f"cg:{prop.value[len(CG):]}", ValueError(
+            f"{len(found)} values ({', '.join(sorted(str(v) for v in found))}); keep one"))
+    if errors:
+        for row in select(f"SELECT ?rel ?value WHERE {{ {{ SELECT ?rel ?value WHERE {{ "
+                          f"{_RELATIONSHIP_VALUE % parts} }} }} VALUES ?value {{ {wrong} }} }} LIMIT 1"):
+            raise bad(row["rel"], "a start or end date", errors[row["value"]])
+    parts["calendar"] = " ".join(f'({value} "{day.isoformat()}"^^xsd:date)' for value, day in days.items())
+    store.update(_ATTESTED_ON % parts, prefixes=PREFIXES)
+    store.update(_ACTIVE % parts, prefixes=PREFIXES)
 
 
 def _name(term: object) -> str:

@@ -10,7 +10,7 @@ import difflib
 import re
 import sys
 from collections import defaultdict
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -24,6 +24,7 @@ from citygraph.layers import registry as layer_registry
 from citygraph.errors import (
     AmbiguousNameError,
     CityGraphError,
+    DataFileError,
     NotFoundError,
     QueryError,
 )
@@ -71,9 +72,16 @@ def source_map(path: Path, relpath: str) -> dict[str, dict]:
     return found
 
 
-def _parse(path: Path, relpath: str, graph: str) -> list[ox.Quad]:
-    graph_name = ox.NamedNode(graph)
-    return [ox.Quad(t.subject, t.predicate, t.object, graph_name) for t in parse_turtle(path, relpath)]
+def _load(store: ox.Store, path: Path, relpath: str, graph: str) -> None:
+    """Parse the Turtle file at ``path`` straight into ``graph`` of ``store`` (no Python-side
+    quads). On a syntax error the file is parsed again by :func:`parse_turtle`, which names
+    ``relpath``, the line and the column; the half-loaded store is then thrown away."""
+    try:
+        store.load(path=str(path), format=ox.RdfFormat.TURTLE, to_graph=ox.NamedNode(graph))
+    except (SyntaxError, OSError) as exc:
+        parse_turtle(path, relpath)  # raises DataFileError with the position
+        raise DataFileError(relpath, getattr(exc, "lineno", None), getattr(exc, "offset", None),
+                            str(exc)) from exc
 
 
 def _count(store: ox.Store, graph: str) -> int:
@@ -151,42 +159,52 @@ class CityGraph:
         if not files and notify:
             notify(f"note: {settings.relative(settings.data_dir)}/ has no *.ttl files; "
                    "building from the ontology alone")
+        # Everything of this build but the imported layers is parsed into an in-memory store
+        # and derived there (SPARQL UPDATE rules, then the date code); the result goes to disk
+        # in one bulk load. Writing through transactions into the on-disk store, or SPARQL
+        # UPDATE against it, was several times slower (bench/README.md, "Load").
+        work = stores.memory_store()
         step("parsing the ontology")
-        quads = _parse(settings.ontology, settings.relative(settings.ontology), ONTOLOGY_GRAPH)
+        _load(work, settings.ontology, settings.relative(settings.ontology), ONTOLOGY_GRAPH)
         smap: dict[str, dict] = {}
         for path in files:
             rel = settings.relative(path)
             step(f"parsing {rel}")
-            quads += _parse(path, rel, CURATED_GRAPH)
+            _load(work, path, rel, CURATED_GRAPH)
             for iri, where in source_map(path, rel).items():
                 smap.setdefault(iri, where)
         for path in stores.analysis_files(settings):  # saved by `citygraph analyze … --save`
-            quads += _parse(path, settings.relative(path), ANALYSIS_GRAPH)
+            _load(work, path, settings.relative(path), ANALYSIS_GRAPH)
 
         def locate(term: object) -> tuple[str, int | None]:
             where = smap.get(getattr(term, "value", ""), None) if isinstance(term, ox.NamedNode) else None
             return (where["file"], where["line"]) if where else (settings.relative(settings.data_dir), None)
 
+        step("deriving")
+        derive(work, locate)
+        counts = {name: _count(work, iri) for name, iri in GRAPHS.items()}
         remote = None if memory else remotes.endpoint(settings)
         build = None if memory or remote else stores.new_build(settings, fp)
-        store = stores.memory_store() if build is None else build.store
+        store = work if build is None else build.store
         try:
-            step("loading into the store")
-            store.extend(quads)
+            if build is not None:
+                step("loading into the store")
+                build.store.bulk_extend(work)  # keeps the blank nodes of `work` as they are
+
+            def base() -> Iterator[ox.Quad]:  # what an imported layer is derived against
+                for iri in (ONTOLOGY_GRAPH, CURATED_GRAPH, ANALYSIS_GRAPH):
+                    yield from work.quads_for_pattern(None, None, None, ox.NamedNode(iri))
+
             for name, nq, _meta in imported:
                 step(f"loading layer {name}")
                 store.bulk_load(path=str(nq), format=ox.RdfFormat.N_QUADS)
-            step("deriving")
-            derive(store, locate)
-            counts = {name: sum(1 for _ in store.quads_for_pattern(None, None, None, ox.NamedNode(iri)))
-                      for name, iri in GRAPHS.items()}
             geonames = layer_registry.REGISTRY["geonames"].graph
             graphs = [geonames] if imported else []
             for name, nq, meta in imported:
                 step(f"deriving layer {name}")
                 pairs = [(meta["graph"], layer_registry.derived_graph(meta["graph"])),
                          (geonames, layer_registry.derived_graph(geonames))]
-                store.bulk_load(input=derive_apart(quads, nq, pairs, locate), format=ox.RdfFormat.N_QUADS)
+                store.bulk_load(input=derive_apart(base(), nq, pairs, locate), format=ox.RdfFormat.N_QUADS)
                 graphs.insert(-1, meta["graph"])
             for iri in graphs:
                 for graph_iri in (iri, layer_registry.derived_graph(iri)):
