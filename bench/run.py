@@ -393,6 +393,8 @@ def script(ctx: Context, name: str, argv: list[str], timeout: float) -> dict:
 
 def part_validation(ctx: Context) -> dict:
     sizes = "curated,1e4" if ctx.args.smoke else ctx.args.validation_sizes
+    if not ctx.args.smoke and not ctx.args.no_world and "world" not in sizes.split(","):
+        sizes += ",world"  # the real layers: citygraph ~1 min, shacl-rust ~7 min
     out = ctx.out / "validation.json"
     script(ctx, "validation", ["validation.py", "--sizes", sizes, "--engines", "citygraph,shacl-rust",
                                "--limit", "240", "--out", str(out)], timeout=1500)
@@ -489,14 +491,20 @@ def targets(results: dict) -> list[dict]:
                 "met": (vs_rdf >= 20) if vs_rdf else None, "needed": "–"})
 
     vrows = results.get("validation", {}).get("rows", [])
-    largest = max((r for r in vrows if r["size"] != "curated" and r.get("ratio")),
+    largest = max((r for r in vrows if r["size"] not in ("curated", "world") and r.get("ratio")),
                   key=lambda r: r["triples"], default=None)
+    world = next((r for r in vrows if r["size"] == "world" and r.get("ratio")), None)
     out.append({"target": "validation within 3× of the reference engine (shacl-rust), same violations"
                           + (f" ({largest['size']}: {largest['triples']:,} triples)" if largest else ""),
                 "figure": f"{_fmt(largest['citygraph_s'], ' s')} vs {_fmt(largest['shacl_rust_s'], ' s')} = "
-                          f"{_fmt(largest['ratio'])}×; same: {largest['same_violations']}; the real world graph "
-                          "is not validated (`citygraph validate` checks the curated layer only)" if largest else None,
-                "met": (largest["ratio"] <= 3 and bool(largest["same_violations"])) if largest else None,
+                          f"{_fmt(largest['ratio'])}×; same: {largest['same_violations']}"
+                          + (f"; real world graph ({world['triples']:,} triples, every layer): "
+                             f"{_fmt(world['citygraph_s'], ' s')} vs {_fmt(world['shacl_rust_s'], ' s')} = "
+                             f"{_fmt(world['ratio'])}×, same: {world['same_violations']}" if world else
+                             "; the real world graph was not measured (--no-world)") if largest else None,
+                "met": (largest["ratio"] <= 3 and bool(largest["same_violations"])
+                        and (world is None or (world["ratio"] <= 3 and bool(world["same_violations"]))))
+                       if largest else None,
                 "needed": "run the core constraints in a Rust engine too (pySHACL dominates), and align "
                           "the differing results"})
     cur = next((r for r in vrows if r["size"] == "curated"), None)

@@ -86,16 +86,20 @@ def key(focus: object, path: object, severity: object, component: object) -> tup
 
 
 # ---------------------------------------------------------------------------------- workers
-def run_citygraph(files: list[str], engine: str) -> list[tuple]:
+def run_citygraph(files: list[str], engine: str, store: str | None = None) -> list[tuple]:
     from citygraph.config import Settings
     from citygraph.validate import validate
 
-    report = validate(files, settings=Settings.for_home(REPO), engine=engine)
+    if store:  # the real world graph: curated data and every layer imported into ``store``
+        settings = Settings.for_home(REPO, store_dir=Path(store))
+        report = validate(settings=settings, engine=engine, layers=["curated", "all"])
+    else:
+        report = validate(files, settings=Settings.for_home(REPO), engine=engine)
     out = []
     for r in report.results:
         if r.shape in BUILTIN:
             continue
-        focus = r.focus if r.focus_kind == "entity" else "_:"
+        focus = r.node if r.node.startswith("http") else "_:"  # layers' attestations are IRIs
         out.append(key(focus, r.path, r.severity, r.constraint or "") + (r.engine, r.entity))
     return out
 
@@ -121,11 +125,11 @@ def run_pyrudof(nt: str, shapes: str) -> list[tuple]:
 def worker(args: argparse.Namespace) -> int:
     started = time.perf_counter()
     if args.worker == "citygraph":
-        keys = run_citygraph(args.files, "compiled")
+        keys = run_citygraph(args.files, "compiled", args.store)
     elif args.worker == "citygraph-split":
-        keys = run_citygraph(args.files, "split")
+        keys = run_citygraph(args.files, "split", args.store)
     elif args.worker == "pyshacl-all":
-        keys = run_citygraph(args.files, "pyshacl")
+        keys = run_citygraph(args.files, "pyshacl", args.store)
     elif args.worker == "shacl-rust":
         keys = run_shacl_rust(args.nt, args.shapes)
     elif args.worker == "pyrudof":
@@ -139,12 +143,14 @@ def worker(args: argparse.Namespace) -> int:
     return 0
 
 
-def spawn(engine: str, files: list[Path], nt: Path, shapes: Path, limit: float) -> dict:
+def spawn(engine: str, files: list[Path], nt: Path, shapes: Path, limit: float,
+          store: Path | None = None) -> dict:
     """Run one engine in a child process; ``{"seconds", "max_rss_mb", "keys"}`` or a skip."""
     with tempfile.NamedTemporaryFile(suffix=".json", delete=False) as handle:
         result = Path(handle.name)
     cmd = [sys.executable, __file__, "--worker", engine, "--result", str(result),
-           "--nt", str(nt), "--shapes", str(shapes), "--files", *map(str, files)]
+           "--nt", str(nt), "--shapes", str(shapes), *(["--store", str(store)] if store else []),
+           "--files", *map(str, files)]
     wall = time.perf_counter()
     try:
         proc = subprocess.run(cmd, capture_output=True, text=True, timeout=limit)
@@ -205,6 +211,43 @@ def prepare(size: str, workdir: Path) -> tuple[list[Path], Path, int, list]:
     return files, nt, count, injected
 
 
+def prepare_world(workdir: Path) -> tuple[Path, Path, Path, int, set[str]]:
+    """The real world graph (bench/generate.py imports every layer once into the cache): its
+    store, one N-Triples file of ontology + curated data + every layer for the reference, the
+    composed layer shapes (layers.ttl + citygraph.ttl minus its targets), the triple count, and
+    the IRIs the layers state something about (results are kept for those, as citygraph does)."""
+    import importlib.util
+
+    import pyoxigraph as ox
+
+    from citygraph.config import Settings
+    from citygraph.validate import layer_shapes
+
+    spec = importlib.util.spec_from_file_location("bench_generate", REPO / "bench" / "generate.py")
+    generate = importlib.util.module_from_spec(spec)
+    sys.modules["bench_generate"] = generate
+    spec.loader.exec_module(generate)
+    here = (REPO / "bench").resolve()  # generate.py puts bench/ on sys.path; bench/http.py shadows http
+    sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != here]
+    meta = generate.world_graph(log=lambda m: print(m, file=sys.stderr, flush=True))
+    store = Path(meta["store_dir"])
+    nt = workdir / "world.nt"
+    stated: set[str] = set()
+    count = 0
+    with nt.open("wb") as out:
+        for path in meta["nq"]:
+            fmt = ox.RdfFormat.N_TRIPLES if path.endswith(".nt") else ox.RdfFormat.N_QUADS
+            quads = list(ox.parse(path=path, format=fmt))
+            triples = [ox.Triple(q.subject, q.predicate, q.object) for q in quads]
+            if fmt is ox.RdfFormat.N_QUADS:
+                stated.update(q.subject.value for q in quads if isinstance(q.subject, ox.NamedNode))
+            count += len(triples)
+            ox.serialize(triples, out, ox.RdfFormat.N_TRIPLES)
+    shapes = workdir / "layer-shapes.ttl"
+    layer_shapes(Settings.for_home(REPO)).serialize(shapes, format="turtle")
+    return store, nt, shapes, count, stated
+
+
 def core_shapes(workdir: Path) -> Path:
     """The shapes without their SPARQL constraints, for engines that cannot run them."""
     import rdflib
@@ -220,7 +263,8 @@ def core_shapes(workdir: Path) -> Path:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--sizes", default="curated,1e4,1e5,1e6")
+    parser.add_argument("--sizes", default="curated,1e4,1e5,1e6,world",
+                        help="curated, synthetic sizes (1e4 …) and world (the real layers)")
     parser.add_argument("--engines", default=",".join(ENGINES))
     parser.add_argument("--limit", type=float, default=900, help="seconds per run before it is skipped")
     parser.add_argument("--pyshacl-all-max", type=float, default=2e4,
@@ -235,6 +279,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--nt", help=argparse.SUPPRESS)
     parser.add_argument("--shapes", help=argparse.SUPPRESS)
     parser.add_argument("--files", nargs="*", help=argparse.SUPPRESS)
+    parser.add_argument("--store", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.worker:
         return worker(args)
@@ -245,22 +290,34 @@ def main(argv: list[str] | None = None) -> int:
         workdir = Path(tmp)
         core = core_shapes(workdir)
         for size in [s.strip() for s in args.sizes.split(",") if s.strip()]:
-            files, nt, triples, injected = prepare(size, workdir)
+            store = stated = None
+            if size == "world":
+                store, nt, world_shapes, triples, stated = prepare_world(workdir)
+                files, injected = [], []
+            else:
+                files, nt, triples, injected = prepare(size, workdir)
             print(f"{size}: {triples} triples", file=sys.stderr, flush=True)
             row: dict = {"size": size, "triples": triples, "injected_errors": len(injected), "engines": {}}
+            if size == "world":
+                row["note"] = ("the real world graph: curated data (citygraph.ttl) and every imported "
+                               "layer (layers.ttl); shacl-rust runs the composed layer shapes on the "
+                               "merged graph, and its results are kept for what the layers state, as "
+                               "citygraph does")
+            scale = 0.0 if size == "curated" else float(triples)
             for engine in engines:
-                too_big = size != "curated" and float(size) > args.pyshacl_all_max
-                if engine == "pyshacl-all" and too_big:
+                if engine == "pyshacl-all" and scale > args.pyshacl_all_max:
                     row["engines"][engine] = {"skipped": f"above --pyshacl-all-max {args.pyshacl_all_max:.0f}"}
                     continue
-                if engine == "citygraph-split" and size != "curated" and float(size) > args.split_max:
+                if engine == "citygraph-split" and scale > args.split_max:
                     row["engines"][engine] = {"skipped": f"above --split-max {args.split_max:.0f}"}
                     continue
-                if engine == "pyrudof" and size != "curated" and float(size) > args.pyrudof_max:
+                if engine == "pyrudof" and (scale > args.pyrudof_max or size == "world"):
                     row["engines"][engine] = {"skipped": f"above --pyrudof-max {args.pyrudof_max:.0f}"}
                     continue
-                shapes = core if engine == "pyrudof" else SHAPES
-                data = spawn(engine, files, nt, shapes, args.limit)
+                shapes = core if engine == "pyrudof" else world_shapes if size == "world" else SHAPES
+                data = spawn(engine, files, nt, shapes, args.limit, store)
+                if stated is not None and engine != "citygraph" and "keys" in data:
+                    data["keys"] = [k for k in data["keys"] if k[0] in stated]
                 row["engines"][engine] = data
                 shown = data.get("seconds")
                 print(f"  {engine}: " + (f"{shown:.2f} s" if shown is not None else
