@@ -1,10 +1,13 @@
 """The derived graph: SPARQL UPDATE rules (``rules/*.ru``, in name order), then date arithmetic.
 
 Rules read the ontology and curated graphs (``USING``) and insert into the derived graph only.
-The dates (``cg:attestedOn``, ``cg:lastAttested``, ``cg:activeFrom``, ``cg:activeUntil``) are
-computed in Python by :mod:`citygraph.temporal`, the one definition of "active on date D".
-Attestations are blank nodes; Oxigraph keeps blank-node identity inside one store, so derived
-triples about them are added to the very nodes the curated graph holds.
+The dates (``cg:attestedOn``, ``cg:lastAttested``, ``cg:activeFrom``, ``cg:activeUntil``) follow
+:mod:`citygraph.temporal`, the one definition of "active on date D": SPARQL UPDATE does the
+joins, minima and maxima inside the store, and Python only the calendar (the last day of each
+distinct date literal, once). Attestations are blank nodes; Oxigraph keeps blank-node identity
+inside one store, so derived triples about them are added to the very nodes the curated graph
+holds (a build derives in memory and copies the store to disk with ``bulk_extend``, which keeps
+blank nodes as they are).
 
 Imported layers (``citygraph.layers``) are derived the same way, each on its own: the same rule
 files run with the layer's graph in place of the curated one and write into the layer's own

@@ -160,9 +160,10 @@ class CityGraph:
             notify(f"note: {settings.relative(settings.data_dir)}/ has no *.ttl files; "
                    "building from the ontology alone")
         # Everything of this build but the imported layers is parsed into an in-memory store
-        # and derived there (SPARQL UPDATE rules, then the date code); the result goes to disk
-        # in one bulk load. Writing through transactions into the on-disk store, or SPARQL
-        # UPDATE against it, was several times slower (bench/README.md, "Load").
+        # and derived there (the rules, then the date rule, all SPARQL UPDATE); the result goes
+        # to disk in one bulk load. Writing through transactions into the on-disk store, or
+        # SPARQL UPDATE against it, was several times slower (bench/README.md, "What the load
+        # part weighs").
         work = stores.memory_store()
         step("parsing the ontology")
         _load(work, settings.ontology, settings.relative(settings.ontology), ONTOLOGY_GRAPH)
