@@ -143,15 +143,15 @@ def test_import_refuses_a_layer_with_violations_and_keeps_the_old_one() -> None:
 
 
 def test_validation_api_with_layers_over_http() -> None:
-    import httpx
+    import requests
     from api_helpers import live_server
     from layers_support import built
 
     graph = built()  # the curated data with the wikidata-p190 and baltic-networks layers
     with live_server(graph) as base:
-        plain = httpx.get(f"{base}/api/validation", timeout=600).json()
-        layered = httpx.get(f"{base}/api/validation", params={"layers": "true", "min_severity": "warning"},
-                            timeout=600).json()
+        plain = requests.get(f"{base}/api/validation", timeout=600).json()
+        layered = requests.get(f"{base}/api/validation", params={"layers": "true", "min_severity": "warning"},
+                               timeout=600).json()
     assert plain["layers"] == ["curated"] and plain["counts"]["info"] == 0
     assert layered["layers"] == ["curated", "wikidata-p190", "baltic-networks"]
     assert layered["conforms"] is True and layered["counts"]["violation"] == 0
