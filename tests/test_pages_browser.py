@@ -9,16 +9,9 @@ renders offline. Screenshots go to the test's temporary directory, or to
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
-
 import pytest
 
 from api_helpers import live_server, real_graph
-
-CHROMIUM = "/usr/bin/chromium"
-FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-         "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 
 pytestmark = pytest.mark.filterwarnings("ignore:Duplicate Operation ID:UserWarning")  # /sparql
 
@@ -27,24 +20,6 @@ pytestmark = pytest.mark.filterwarnings("ignore:Duplicate Operation ID:UserWarni
 def base_url():
     with live_server(real_graph()) as url:
         yield url
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    assert Path(CHROMIUM).exists(), f"{CHROMIUM} is missing: run `make chromium` (apt-get install chromium)"
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
-        yield b
-        b.close()
-
-
-@pytest.fixture
-def shots(tmp_path) -> Path:
-    where = Path(os.environ.get("CITYGRAPH_SCREENSHOTS") or tmp_path)
-    where.mkdir(parents=True, exist_ok=True)
-    return where
 
 
 class Traffic:

@@ -9,7 +9,6 @@ away. Screenshots go to the test's temporary directory, or to ``$CITYGRAPH_SCREE
 from __future__ import annotations
 
 import json
-import os
 import re
 from pathlib import Path
 from xml.etree import ElementTree
@@ -20,10 +19,6 @@ import rdflib
 from citygraph.publish import publish
 from publish_helpers import BASE, NC_LAYER, NC_NAME, SA_LAYER, fixture_graph, options
 
-CHROMIUM = "/usr/bin/chromium"
-FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
-         "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory) -> Path:
@@ -31,24 +26,6 @@ def site(tmp_path_factory) -> Path:
     out = root / "dist"
     publish(fixture_graph(root), out, options(), extra_layers=[NC_LAYER, SA_LAYER], check=False)
     return out
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    assert Path(CHROMIUM).exists(), f"{CHROMIUM} is missing: run `make chromium` (apt-get install chromium)"
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
-        yield b
-        b.close()
-
-
-@pytest.fixture
-def shots(tmp_path) -> Path:
-    where = Path(os.environ.get("CITYGRAPH_SCREENSHOTS") or tmp_path)
-    where.mkdir(parents=True, exist_ok=True)
-    return where
 
 
 def _page(browser, errors: list[str]):

@@ -1,5 +1,6 @@
-"""The map pages in a real headless Chromium (Debian's, as in ``test_pages_browser.py``, whose
-server, browser and traffic fixtures these reuse) against a live server over the real data.
+"""The map pages in a real headless Chromium (Debian's, launched by conftest.py's ``browser``
+fixture), with ``test_pages_browser.py``'s server fixture and traffic check, against a live
+server over the real data.
 
 What a person does: open each page (no console errors, no request leaving 127.0.0.1, nodes
 drawn), drag the date slider (Moscow is there in 2019 and gone in 2023), click a node and read
@@ -19,7 +20,7 @@ from PIL import Image
 
 from citygraph.viz import pages, payload
 from citygraph.viz.scene import Scene
-from test_pages_browser import Traffic, base_url, browser, shots  # noqa: F401 (fixtures)
+from test_pages_browser import Traffic, base_url  # noqa: F401 (fixture)
 
 from api_helpers import real_graph
 
