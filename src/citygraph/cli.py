@@ -19,6 +19,7 @@ from rich.table import Table
 from typer.core import TyperGroup
 
 from citygraph import __version__
+from citygraph.api.i18n import Lang
 from citygraph.canonical import FIX_HINT, format_paths
 from citygraph.config import Settings
 from citygraph.errors import CityGraphError, NotFoundError, QueryError
@@ -57,12 +58,6 @@ class StatsFormat(str, Enum):
 class DescribeFormat(str, Enum):
     text = "text"
     json = "json"
-
-
-class Lang(str, Enum):
-    en = "en"
-    fi = "fi"
-    sv = "sv"
 
 
 def _err() -> Console:

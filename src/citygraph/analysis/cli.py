@@ -12,6 +12,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from citygraph.api.i18n import Lang
 from citygraph.config import Settings
 from citygraph.namespaces import compact
 
@@ -26,12 +27,6 @@ class Format(str, Enum):
     table = "table"
     csv = "csv"
     json = "json"
-
-
-class Lang(str, Enum):
-    en = "en"
-    fi = "fi"
-    sv = "sv"
 
 
 AsOf = Annotated[str, typer.Option("--as-of", metavar="DATE",

@@ -12,6 +12,7 @@ from typing import Annotated, Optional
 
 import typer
 
+from citygraph.api.i18n import Lang
 from citygraph.config import Settings
 from citygraph.errors import QueryError
 
@@ -33,12 +34,6 @@ class PictureFormat(str, Enum):
 class GraphFormat(str, Enum):
     gexf = "gexf"
     graphml = "graphml"
-
-
-class Lang(str, Enum):
-    en = "en"
-    fi = "fi"
-    sv = "sv"
 
 
 def _date(value: str | None, option: str) -> date | None:
