@@ -204,6 +204,12 @@ def _rows(graph: CityGraph) -> dict[str, list[dict]]:
     label = graph.label
     S = SKOS
 
+    def label_of(iri: str) -> str:
+        return label(iri) if iri else ""
+
+    def ident(iri: str) -> dict:
+        return {"id": _id(iri), "iri": iri}
+
     def names(p: dict) -> dict:
         return {"name_en": _pick(p, S + "prefLabel", "en"), "name_fi": _pick(p, S + "prefLabel", "fi"),
                 "name_sv": _pick(p, S + "prefLabel", "sv"),
@@ -227,14 +233,14 @@ def _rows(graph: CityGraph) -> dict[str, list[dict]]:
     tables: dict[str, list[dict]] = {}
     cities = read.props("cg:City")
     tables["cities"] = [{
-        "id": _id(iri), "iri": iri, **names(p),
-        "country": label(_first(p, CG + "country")) if _first(p, CG + "country") else "",
+        **ident(iri), **names(p),
+        "country": label_of(_first(p, CG + "country")),
         "country_iri": _first(p, CG + "country"),
         "lat": _first(p, PREFIXES["geo"] + "lat"), "long": _first(p, PREFIXES["geo"] + "long"),
         "wikidata": _first(p, CG + "wikidataId"), "geonames": _first(p, CG + "geonamesId"),
     } for iri, p in cities.items()]
     networks = read.props("cg:CityNetwork")
-    tables["networks"] = [{"id": _id(iri), "iri": iri, **names(p),
+    tables["networks"] = [{**ident(iri), **names(p),
                            "members": len(p.get(CG + "hasMember", []))} for iri, p in networks.items()]
     orgs = read.props("cg:Organization")
     typed = {r["s"].value: r["t"].value for r in graph._select(
@@ -247,13 +253,13 @@ def _rows(graph: CityGraph) -> dict[str, list[dict]]:
             all_orgs.setdefault(iri, p)
     all_orgs.update({k: v for k, v in orgs.items() if k in typed})
     tables["organisations"] = [{
-        "id": _id(iri), "iri": iri, "type": _id(typed[iri]).split("#")[-1], **names(p),
-        "located_in": label(_first(p, CG + "locatedIn")) if _first(p, CG + "locatedIn") else "",
+        **ident(iri), "type": _id(typed[iri]).split("#")[-1], **names(p),
+        "located_in": label_of(_first(p, CG + "locatedIn")),
     } for iri, p in sorted(all_orgs.items()) if iri in typed]
 
     atts = read.attestations("cg:Membership")
     tables["memberships"] = [{
-        "id": _id(iri), "iri": iri,
+        **ident(iri),
         "member": label(_first(p, ORG + "member")), "member_iri": _first(p, ORG + "member"),
         "organisation": label(_first(p, ORG + "organization")),
         "organisation_iri": _first(p, ORG + "organization"),
@@ -265,26 +271,26 @@ def _rows(graph: CityGraph) -> dict[str, list[dict]]:
     for iri, p in read.props("cg:Partnership").items():
         parties = _iris(p, CG + "party") + ["", ""]
         described = sorted({_id(d) for a in atts.get(iri, []) for d in a["described"]})
-        rows.append({"id": _id(iri), "iri": iri,
-                     "city_1": label(parties[0]) if parties[0] else "", "city_1_iri": parties[0],
-                     "city_2": label(parties[1]) if parties[1] else "", "city_2_iri": parties[1],
+        rows.append({**ident(iri),
+                     "city_1": label_of(parties[0]), "city_1_iri": parties[0],
+                     "city_2": label_of(parties[1]), "city_2_iri": parties[1],
                      "described_as": described, "topic": _any_text(p, CG + "topic"),
                      **dated(iri, p, atts)})
     tables["partnerships"] = rows
 
     atts = read.attestations("cg:Agreement")
     tables["agreements"] = [{
-        "id": _id(iri), "iri": iri, "title": _any_text(p, PREFIXES["dcterms"] + "title"),
+        **ident(iri), "title": _any_text(p, PREFIXES["dcterms"] + "title"),
         "parties": [label(x) for x in _iris(p, CG + "party")], "party_iris": _iris(p, CG + "party"),
         "signed": _first(p, CG + "signed"), **dated(iri, p, atts),
     } for iri, p in read.props("cg:Agreement").items()]
 
     D = PREFIXES["dcterms"]
     tables["sources"] = [{
-        "id": _id(iri), "iri": iri, "title": _any_text(p, D + "title"),
+        **ident(iri), "title": _any_text(p, D + "title"),
         "issued": _first(p, D + "issued"), "issued_not_before": _first(p, CG + "issuedNotBefore"),
         "issued_not_after": _first(p, CG + "issuedNotAfter"), "language": _first(p, D + "language"),
-        "publisher": label(_first(p, D + "publisher")) if _first(p, D + "publisher") else "",
+        "publisher": label_of(_first(p, D + "publisher")),
         "publisher_iri": _first(p, D + "publisher"), "identifier": _first(p, D + "identifier"),
         "origin": _any_text(p, CG + "origin"),
     } for iri, p in read.props("cg:SourceDocument").items()]
