@@ -6,12 +6,15 @@ web app; nothing re-reads the data files behind its back.
 
 from __future__ import annotations
 
+import array
 import difflib
 import re
 import sys
+import unicodedata
 from collections import defaultdict
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import datetime, timezone
+from functools import cache
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -30,7 +33,7 @@ from citygraph.errors import (
 )
 from citygraph.namespaces import (
     ANALYSIS_GRAPH, CG, CURATED_GRAPH, DCTERMS, DERIVED_GRAPH, GEO, GRAPHS, ID, ONTOLOGY_GRAPH,
-    ORG, OWL, PREFIXES, RDF, RDFS, SKOS, VOCAB, compact, expand,
+    ORG, OWL, PREFIXES, RDF, RDFS, SKOS, VOCAB, VOCABULARIES, ENTITY_KINDS, compact, expand,
 )
 from citygraph.queries import term_from_string
 from citygraph.results import QueryResult
@@ -44,6 +47,50 @@ _PREFIX_LINE = re.compile(r"^\s*(?:@prefix|PREFIX)\s+([\w.-]*):\s*<([^>]*)>", re
 
 def _stderr(message: str) -> None:
     print(message, file=sys.stderr)
+
+
+def _slug_key(iri: str) -> str:
+    """The key the name index files an IRI under as a slug: its last segment, casefolded."""
+    return iri.rstrip("/").rsplit("/", 1)[-1].casefold()
+
+
+#: where the IRIs named by a slug live: ``id/KIND/slug`` and ``vocab/PATH/slug``
+_SLUG_BASES = (ID, VOCAB, *(f"{ID}{kind}/" for kind in ENTITY_KINDS),
+               *(f"{VOCAB}{path}/" for path in VOCABULARIES))
+
+
+def _slug_candidates(name: str, key: str) -> list[ox.NamedNode]:
+    """The IRIs the name index could file under slug ``key`` (``name`` casefolded): the id and
+    vocab namespaces' ``KIND/slug`` (the shapes' IRI pattern), the slug as typed, lowercased or
+    casefolded (minted slugs are lowercase), with or without a trailing slash."""
+    segments = {segment for segment in (key, name, name.lower()) if segment}
+    iris = {base + segment + tail for base in _SLUG_BASES for segment in segments for tail in ("", "/")}
+    iris |= {base for base in (ID, VOCAB) if _slug_key(base) == key}
+    nodes = []
+    for iri in sorted(iris):
+        if _slug_key(iri) != key:  # "city/helsinki" typed: its last segment is another slug
+            continue
+        try:
+            nodes.append(ox.NamedNode(iri))
+        except ValueError:  # not an IRI (a label with spaces, …): no subject has it
+            continue
+    return nodes
+
+
+@cache
+def _fold_special() -> str:
+    """Characters whose casefold differs from their lowercase (which is what SPARQL LCASE
+    gives), and capital sigma (lowercased to a final sigma at the end of a word, casefolded to
+    σ); computed from this Python's Unicode tables in blocks (tens of milliseconds)."""
+    codes = array.array("I", range(0xD800))
+    codes.extend(range(0xE000, 0x110000))
+    text = codes.tobytes().decode("utf-32-le" if sys.byteorder == "little" else "utf-32-be")
+    found = {"\u03a3"}
+    for start in range(0, len(text), 4096):
+        block = text[start:start + 4096]
+        if block.casefold() != block.lower():
+            found.update(c for c in block if c.casefold() != c.lower())
+    return "".join(sorted(found))
 
 
 def source_map(path: Path, relpath: str) -> dict[str, dict]:
@@ -138,6 +185,7 @@ class CityGraph:
         self._label_cache: dict[str, dict[str, str]] = {}  # one lookup an IRI until the index pays
         self._label_lookups = 0
         self._names: tuple[dict[str, set[str]], dict[str, set[str]]] | None = None
+        self._name_lookups = 0  # label queries run without the name index
 
     # ------------------------------------------------------------------ building / opening
     @classmethod
@@ -386,6 +434,9 @@ class CityGraph:
         return re.split(r"[/#]", iri.rstrip("/"))[-1]
 
     def _name_index(self) -> tuple[dict[str, set[str]], dict[str, set[str]]]:
+        """Every label (casefolded) and every slug (the last segment of a subject under the
+        id/vocab namespaces, casefolded) -> IRIs: seconds on a graph with every layer loaded,
+        so built only after many name lookups, or for suggestions when a name matches nothing."""
         if self._names is None:
             by_label: dict[str, set[str]] = defaultdict(set)
             by_slug: dict[str, set[str]] = defaultdict(set)
@@ -398,16 +449,28 @@ class CityGraph:
                 f"(STRSTARTS(STR(?s), \"{ID}\") || STRSTARTS(STR(?s), \"{VOCAB}\"))) }}"
             ):
                 iri = row["s"].value
-                by_slug[iri.rstrip("/").rsplit("/", 1)[-1].casefold()].add(iri)
+                by_slug[_slug_key(iri)].add(iri)
             self._names = (dict(by_label), dict(by_slug))
         return self._names
 
     def _exists(self, iri: str) -> bool:
         return bool(self.query("ASK { { ?x ?p ?o } UNION { ?s ?p ?x } }", {"x": ox.NamedNode(iri)}).boolean)
 
+    # Names are looked up without the index (a few existence checks for a slug, one label query
+    # evaluated by the store for a label) until this many label queries were run; then the index
+    # is built once, as lookups in it are then cheaper (a server resolving many names).
+    NAME_LOOKUPS_BEFORE_INDEX = 100
+
     def resolve(self, name_or_iri: str) -> str:
         """Full IRI, prefixed name (``city:helsinki``), slug (``helsinki``) or any label
         (``Helsingfors``, case-insensitive) -> the entity's IRI."""
+        return self._resolve(name_or_iri, indexed=False)
+
+    def _resolve_indexed(self, name_or_iri: str) -> str:
+        """:meth:`resolve` through the full name index (the reference the direct lookups match)."""
+        return self._resolve(name_or_iri, indexed=True)
+
+    def _resolve(self, name_or_iri: str, indexed: bool) -> str:
         name = name_or_iri.strip()
         if name.startswith("<") and name.endswith(">"):
             name = name[1:-1]
@@ -416,10 +479,15 @@ class CityGraph:
             if self._exists(iri):
                 return iri
             raise NotFoundError(f"{name_or_iri!r} is not in the graph", self._close(name))
-        by_label, by_slug = self._name_index()
         key = name.casefold()
-        for index in (by_slug, by_label):
-            found = index.get(key, set())
+        if indexed or self._names is not None or self._name_lookups >= self.NAME_LOOKUPS_BEFORE_INDEX:
+            by_label, by_slug = self._name_index()
+            lookups: tuple[Callable[[], set[str]], ...] = (
+                lambda: by_slug.get(key, set()), lambda: by_label.get(key, set()))
+        else:
+            lookups = (lambda: self._slug_matches(name, key), lambda: self._label_matches(key))
+        for lookup in lookups:
+            found = lookup()
             if len(found) == 1:
                 return next(iter(found))
             if len(found) > 1:
@@ -433,6 +501,33 @@ class CityGraph:
                     return next(iter(curated))
                 raise AmbiguousNameError(name_or_iri, sorted(compact(i) for i in found))
         raise NotFoundError(f"no entity named {name_or_iri!r}", self._close(name))
+
+    def _slug_matches(self, name: str, key: str) -> set[str]:
+        """The subjects the index files under slug ``key``, found by checking which of the few
+        IRIs that can carry it (:func:`_slug_candidates`) are subjects of the graph."""
+        nodes = [str(node) for node in _slug_candidates(name, key)]
+        if not nodes:
+            return set()
+        rows = self._select(f"SELECT ?x WHERE {{ VALUES ?x {{ {' '.join(nodes)} }} "
+                            "FILTER EXISTS { ?x ?p ?o } }")
+        return {row["x"].value for row in rows}
+
+    def _label_matches(self, key: str) -> set[str]:
+        """The subjects the index files under label ``key`` (casefolded), from one query that
+        the store evaluates: labels whose SPARQL LCASE is ``key``, plus those holding a character
+        whose casefold is in ``key`` but differs from its lowercase (``ß`` for "ss", ``ſ`` for
+        "s", final sigma…); Python's casefold then decides on those few candidates."""
+        self._name_lookups += 1
+        if any(unicodedata.category(c) == "Cn" for c in key):
+            # characters Python does not know may lowercase differently in the store
+            return self._name_index()[0].get(key, set())
+        special = "".join(c for c in _fold_special() if c.casefold() in key)
+        test = f"LCASE(STR(?l)) = {ox.Literal(key)}"
+        if special:
+            test = f"({test} || REGEX(STR(?l), {ox.Literal('[' + special + ']')}))"
+        rows = self._select("SELECT DISTINCT ?s ?l WHERE { ?s skos:prefLabel|skos:altLabel ?l "
+                            f"FILTER(isIRI(?s) && {test}) }}")
+        return {row["s"].value for row in rows if row["l"].value.casefold() == key}
 
     def _close(self, name: str) -> list[str]:
         by_label, by_slug = self._name_index()
