@@ -114,17 +114,23 @@ def _targeted_shapes(graph: rdflib.Graph) -> dict[rdflib.term.Node, list[rdflib.
     return targeted
 
 
-def test_every_shape_has_a_valid_and_an_invalid_case() -> None:
-    """Each targeted shape is named by a conforming case and failed by another (a node shape
-    whose rules all live in named property shapes counts as failed when one of those is)."""
-    graph = rdflib.Graph().parse(SHAPES)
+def case_counts(cases: list[Path]) -> tuple[Counter, Counter]:
+    """How many conforming cases name each shape, and how many expected results each has."""
     valid, invalid = Counter(), Counter()
-    for case in CASES:
+    for case in cases:
         shapes, expects = header(case)
         if not expects:
             valid.update(shapes)
         for expect in expects:
             invalid[expect[1]] += 1
+    return valid, invalid
+
+
+def test_every_shape_has_a_valid_and_an_invalid_case() -> None:
+    """Each targeted shape is named by a conforming case and failed by another (a node shape
+    whose rules all live in named property shapes counts as failed when one of those is)."""
+    graph = rdflib.Graph().parse(SHAPES)
+    valid, invalid = case_counts(CASES)
     names = {_name(s): [_name(p) for p in props if isinstance(p, rdflib.URIRef)]
              for s, props in _targeted_shapes(graph).items()}
     names.update({b: [] for b in BUILTIN_SHAPES})
@@ -141,9 +147,8 @@ _NOT_CONSTRAINTS = {SH.targetClass, SH.targetNode, SH.targetSubjectsOf, SH.targe
                     SH.name, SH.description, rdflib.RDF.type, rdflib.RDFS.comment, rdflib.RDFS.label}
 
 
-def test_every_message_is_written_for_a_curator() -> None:
-    """Whatever can report a result has an English sh:message, on itself or on its node shape."""
-    graph = rdflib.Graph().parse(SHAPES)
+def silent_shapes(graph: rdflib.Graph) -> list[str]:
+    """What can report a result without an English sh:message, on itself or its node shape."""
 
     def message(node: rdflib.term.Node) -> bool:
         return any(m.language == "en" for m in graph.objects(node, SH.message))
@@ -159,7 +164,20 @@ def test_every_message_is_written_for_a_curator() -> None:
         for constraint in graph.objects(shape, SH.sparql):
             if not message(constraint) and not message(shape):
                 silent.append(f"{_name(shape)} SPARQL constraint")
-    assert silent == []
+    return silent
+
+
+def test_every_message_is_written_for_a_curator() -> None:
+    """Whatever can report a result has an English sh:message, on itself or on its node shape."""
+    assert silent_shapes(rdflib.Graph().parse(SHAPES)) == []
+
+
+def keyset(report) -> Counter:  # noqa: ANN001 (ValidationReport)
+    """Results as engines must agree on them (pySHACL fills SPARQL messages with full IRIs:
+    compare the other messages only)."""
+    return Counter((r.severity, r.shape, r.property, r.entity, r.node_line, r.value,
+                    r.message if r.constraint != "sh:SPARQLConstraintComponent" else None)
+                   for r in report.results)
 
 
 def test_split_engine_agrees_with_pyshacl_on_every_case() -> None:
@@ -171,12 +189,6 @@ def test_split_engine_agrees_with_pyshacl_on_every_case() -> None:
     paths = [BASE, *failing]
     fast = validate(paths, settings=SETTINGS)
     slow = validate(paths, settings=SETTINGS, engine="pyshacl")
-
-    def keyset(report):  # pySHACL fills SPARQL messages with full IRIs: compare the others
-        return Counter((r.severity, r.shape, r.property, r.entity, r.node_line, r.value,
-                        r.message if r.constraint != "sh:SPARQLConstraintComponent" else None)
-                       for r in report.results)
-
     assert keyset(fast) == keyset(slow)
 
 
@@ -216,13 +228,7 @@ def test_layer_base_conforms_and_curated_shapes_stay_off() -> None:
 def test_every_layer_shape_has_a_valid_and_an_invalid_case() -> None:
     graph = rdflib.Graph().parse(LAYER_SHAPES)
     declared = {_name(s) for s in graph.subjects(rdflib.RDF.type, SH.NodeShape)}
-    valid, invalid = Counter(), Counter()
-    for case in LAYER_CASES:
-        shapes, expects = header(case)
-        if not expects:
-            valid.update(shapes)
-        for expect in expects:
-            invalid[expect[1]] += 1
+    valid, invalid = case_counts(LAYER_CASES)
     assert declared
     for shape in sorted(declared):
         assert valid[shape], f"{shape} has no conforming case in tests/shapes/layers/"
@@ -242,20 +248,7 @@ def test_layer_shapes_switch_on_only_what_they_name() -> None:
 
 
 def test_layer_messages_are_written_for_a_curator() -> None:
-    graph = rdflib.Graph().parse(LAYER_SHAPES)
-
-    def message(node: rdflib.term.Node) -> bool:
-        return any(m.language == "en" for m in graph.objects(node, SH.message))
-
-    silent = []
-    for shape in graph.subjects(rdflib.RDF.type, SH.NodeShape):
-        for prop in graph.objects(shape, SH.property):
-            if not message(prop) and not message(shape):
-                silent.append(f"{_name(shape)} property {graph.value(prop, SH.path)}")
-        for constraint in graph.objects(shape, SH.sparql):
-            if not message(constraint) and not message(shape):
-                silent.append(f"{_name(shape)} SPARQL constraint")
-    assert silent == []
+    assert silent_shapes(rdflib.Graph().parse(LAYER_SHAPES)) == []
 
 
 def test_layer_engines_agree() -> None:
@@ -263,11 +256,5 @@ def test_layer_engines_agree() -> None:
     reports = {engine: validate([BASE], settings=SETTINGS, engine=engine,
                                 layer_files=[LAYER_BASE, *LAYER_CASES])
                for engine in ("compiled", "split", "pyshacl")}
-
-    def keyset(report):
-        return Counter((r.severity, r.shape, r.property, r.entity, r.node_line, r.value,
-                        r.message if r.constraint != "sh:SPARQLConstraintComponent" else None)
-                       for r in report.results)
-
     assert keyset(reports["compiled"]) == keyset(reports["split"]) == keyset(reports["pyshacl"])
     assert sum(keyset(reports["compiled"]).values()) > 40

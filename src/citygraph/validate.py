@@ -40,7 +40,7 @@ from rdflib import BNode, Literal, URIRef
 
 from citygraph.canonical import parse_turtle, turtle_files
 from citygraph.config import Settings
-from citygraph.errors import CityGraphError
+from citygraph.errors import CityGraphError, NotFoundError
 from citygraph.locations import SourceIndex
 from citygraph.namespaces import (
     CG, CURATED_GRAPH, DCTERMS, GRAPH, ID, ONTOLOGY_GRAPH, ORG, OWL, PREFIXES, RDF, RDFS, SKOS, XSD_STRING,
@@ -90,7 +90,6 @@ class ConsistencyError(CityGraphError):
             f"the data has {len(violations)} violation(s) of {self.shapes_name(report)}; fix them "
             f"(`citygraph validate{self.option(report)}` lists them all):\n  " + "\n  ".join(lines)
             + (f"\n  … and {more} more" if more > 0 else ""))
-
 
     @staticmethod
     def shapes_name(report: ValidationReport) -> str:
@@ -406,19 +405,20 @@ class _Layers:
     names: list[str]
     graphs: dict[str, list[ox.NamedNode]]  # layer name -> the graphs its file holds
     files: list[str]
+    _owners: dict = field(default_factory=dict)  # filled once every layer is loaded
 
     def owner(self, store: ox.Store, node: ox.NamedNode | ox.BlankNode) -> str | None:
-        """The first layer whose graphs say something about ``node`` (None: no layer does)."""
-        for name in self.names:
-            for graph in self.graphs[name]:
-                if next(store.quads_for_pattern(node, None, None, graph), None) is not None:
-                    return name
-        return None
+        """The first layer whose graphs say something about ``node`` (None: no layer does);
+        asked once per result to filter and again to place it, so remembered."""
+        if node not in self._owners:
+            self._owners[node] = next(
+                (name for name in self.names for graph in self.graphs[name]
+                 if next(store.quads_for_pattern(node, None, None, graph), None) is not None), None)
+        return self._owners[node]
 
 
 def _resolve_layers(settings: Settings, layers: Sequence[str]) -> list[str]:
     """``--layers`` names -> imported layer names (``all``: every one imported)."""
-    from citygraph.errors import NotFoundError
     from citygraph.layers import select
 
     wanted = [name for name in layers if name not in LAYERS]
@@ -759,13 +759,14 @@ class _Describer:
         owner = self.layers.owner(self.store, ox.NamedNode(entity))
         if owner is None:
             return {}
-        found: dict = {"file": f"layers/{owner}"}
         where = self.index.subject(entity)  # a layer given as a Turtle file: its own lines
-        rows = self._rows(ox.NamedNode(entity))
         if where is not None:
-            found = {"file": where.file, "line": where.line}
-        elif rows:
-            found["line"] = rows[0]
+            found: dict = {"file": where.file, "line": where.line}
+        else:
+            found = {"file": f"layers/{owner}"}
+            rows = self._rows(ox.NamedNode(entity))
+            if rows:
+                found["line"] = rows[0]
         if node is not None:
             own = self._rows(node)
             if own:

@@ -368,9 +368,9 @@ class LayerWriter:
         return {"conforms": report.conforms, "counts": report.counts(),
                 "seconds": round(report.seconds.get("total", 0.0), 2)}
 
-    def publish(self, settings: Settings, meta: dict, check: bool = True) -> Path:
-        """Write ``layer.nq`` and ``meta.json`` into a new directory and switch the link to it;
-        with ``check``, only when the layer has no violation of shapes/layers.ttl."""
+    def publish(self, settings: Settings, meta: dict) -> Path:
+        """Write ``layer.nq`` and ``meta.json`` into a new directory and switch the link to it,
+        only when the layer has no violation of shapes/layers.ttl."""
         root = layers_dir(settings)
         name = self.info.name
         try:
@@ -382,7 +382,7 @@ class LayerWriter:
         try:
             body = self.serialize()
             (target / NQUADS).write_bytes(body)
-            checked = self._check(settings, target) if check else None
+            checked = self._check(settings, target)
             meta = {
                 "name": name,
                 "graph": self.info.graph,
